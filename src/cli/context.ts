@@ -1,0 +1,40 @@
+/**
+ * The global options every command shares, and the Context handed to each
+ * command's action: resolved options plus the Output to print through.
+ */
+import type { Command } from 'commander';
+import { Output, wantsColor } from './output.js';
+
+export interface GlobalOptions {
+  port?: string;
+  baud?: number;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  debug?: boolean;
+  config?: string;
+  cwd?: string;
+  profile?: string;
+}
+
+export interface Context {
+  options: GlobalOptions;
+  out: Output;
+  /** The working directory after -C/--cwd. */
+  cwd: string;
+  /** Fires on Ctrl-C; long operations pass it down and stop cleanly. */
+  signal: AbortSignal;
+}
+
+export function contextFrom(command: Command, signal: AbortSignal): Context {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const out = new Output({
+    color: wantsColor(options.color),
+    quiet: Boolean(options.quiet),
+    verbose: Boolean(options.verbose),
+    debug: Boolean(options.debug),
+    json: Boolean(options.json),
+  });
+  return { options, out, cwd: options.cwd ?? process.cwd(), signal };
+}

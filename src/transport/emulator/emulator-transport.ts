@@ -1,0 +1,262 @@
+/**
+ * The host side of an emulated board: a Transport whose other end is real
+ * MicroPython running in a worker thread (board-worker.ts).
+ *
+ * Opening the transport powers the board on from its flash folder; closing it
+ * powers it off. Like a USB cable, the link carries bytes both ways, can be
+ * paced at a baud rate, and can be cut (after N bytes, or by a power cut the
+ * board suffers at its Nth filesystem write); then the transport closes with
+ * LINK_LOST. A Ctrl-C byte sent while the board runs code raises
+ * KeyboardInterrupt in it, the way a board's UART interrupt handler does.
+ */
+import { Worker } from 'node:worker_threads';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BelayError } from '../../errors.js';
+import { Listeners, type Transport } from '../types.js';
+import { Pacer } from '../pacer.js';
+import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
+import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
+
+/** The worker runs compiled JavaScript: from sources (tests), use the build. */
+function workerUrl(): URL {
+  const here = new URL('./board-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  return new URL(here.href.replace('/src/transport/', '/dist/transport/'));
+}
+
+interface InterruptState {
+  memory: Int32Array;
+  words: Array<[number, number]>;
+  charIndex: number;
+}
+
+export class EmulatorTransport implements Transport {
+  readonly description: string;
+  private worker: Worker | undefined;
+  private channel!: ChannelBuffers;
+  private writer!: ChannelWriter;
+  private interrupt: InterruptState | undefined;
+  private readonly data = new Listeners<Uint8Array>();
+  private readonly closeListeners = new Listeners<BelayError | undefined>();
+  private readonly toBoard: Pacer;
+  private readonly toHost: Pacer;
+  private sent = 0;
+  private mutationCount = 0;
+  private isClosed = false;
+  private readonly lockFile: string;
+
+  private constructor(
+    private readonly options: EmulatorOptions,
+    name: string,
+  ) {
+    this.description = `emulator:${name}`;
+    this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
+    this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(bytes));
+  }
+
+  /** Powers on an emulated board whose flash is `options.dir`. */
+  static async open(options: EmulatorOptions, name = 'default'): Promise<EmulatorTransport> {
+    const transport = new EmulatorTransport(options, name);
+    transport.lock();
+    try {
+      await transport.powerOn();
+    } catch (err) {
+      await transport.close();
+      throw err;
+    }
+    return transport;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Filesystem mutations since the last power-on: lets tests aim a power cut at each step. */
+  get mutations(): number {
+    return this.mutationCount;
+  }
+
+  /** Bytes the board lost because its receive buffer was full. */
+  get droppedBytes(): number {
+    return this.writer.dropped;
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): () => void {
+    return this.data.add(listener);
+  }
+
+  onClose(listener: (error?: BelayError) => void): () => void {
+    return this.closeListeners.add(listener);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.isClosed) throw new BelayError('LINK_LOST', `${this.description} is not connected`);
+    let chunk = bytes;
+    const limit = this.options.dropAfterBytes;
+    const cut = limit !== undefined && this.sent + chunk.length >= limit;
+    if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
+    this.sent += chunk.length;
+    await this.toBoard.send(chunk);
+    if (cut) {
+      this.lose('the link to the emulated board was cut (fault injection)');
+      throw new BelayError('LINK_LOST', `${this.description} disconnected`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.isClosed) {
+      this.isClosed = true;
+      this.toBoard.clear();
+      this.toHost.clear();
+      await this.powerOff();
+      this.closeListeners.emit(undefined);
+    }
+    this.unlock();
+  }
+
+  /* ------------------------------------------------------------ internals */
+
+  private lock(): void {
+    mkdirSync(dirname(this.lockFile), { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(this.lockFile, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const owner = Number(readFileSync(this.lockFile, 'utf8'));
+        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+          throw new BelayError('PORT_BUSY', `${this.description} is in use by process ${owner}`, {
+            hint: 'close the other belay (or emulator serve) using this board first',
+          });
+        }
+        rmSync(this.lockFile, { force: true }); // left by a process that died
+      }
+    }
+  }
+
+  private unlock(): void {
+    try {
+      if (Number(readFileSync(this.lockFile, 'utf8')) === process.pid) rmSync(this.lockFile, { force: true });
+    } catch {
+      // already gone
+    }
+  }
+
+  private powerOn(): Promise<void> {
+    this.channel = createChannel(this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer);
+    this.writer = new ChannelWriter(this.channel);
+    this.interrupt = undefined;
+    this.mutationCount = 0;
+    const options = {
+      dir: this.options.dir,
+      flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
+      blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
+      rxBuffer: this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer,
+      rawPaste: this.options.rawPaste ?? EMULATOR_DEFAULTS.rawPaste,
+      rawPasteWindow: this.options.rawPasteWindow ?? EMULATOR_DEFAULTS.rawPasteWindow,
+      hide: this.options.hide ?? [],
+      runMain: this.options.runMain ?? EMULATOR_DEFAULTS.runMain,
+      uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
+      powerCutAtWrite: this.options.powerCutAtWrite,
+    };
+    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel } });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          this.interrupt = { memory: new Int32Array(message.memory), words: message.interruptWords, charIndex: message.interruptCharIndex };
+          if (!ready) {
+            ready = true;
+            resolve();
+          }
+        } else if (!ready && message.type === 'fatal') {
+          reject(new BelayError('EMULATOR', `emulated board failed to start: ${message.message}`));
+        } else this.onWorkerMessage(message);
+      });
+      worker.on('error', (err) => {
+        const error = new BelayError('EMULATOR', `emulated board crashed: ${err.message}`, { cause: err });
+        if (!ready) reject(error);
+        else this.lose(error.message);
+      });
+      worker.on('exit', () => {
+        if (!ready) reject(new BelayError('EMULATOR', 'emulated board failed to start'));
+      });
+    });
+  }
+
+  private async powerOff(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.interrupt = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private onWorkerMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'output':
+        void this.toHost.send(message.bytes);
+        break;
+      case 'mutations':
+        this.mutationCount = message.count;
+        break;
+      case 'power-cut':
+        this.lose('the emulated board lost power (fault injection)');
+        break;
+      case 'hard-reset':
+        // A UART-bridge board keeps the link through a reset: restart behind it.
+        void this.powerOff().then(() => (this.isClosed ? undefined : this.powerOn()));
+        break;
+      case 'fatal':
+        this.lose(`emulated board crashed: ${message.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The link is gone: power off, close with LINK_LOST. */
+  private lose(reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.toBoard.clear();
+    this.toHost.clear();
+    void this.powerOff().finally(() => {
+      this.unlock();
+      this.closeListeners.emit(new BelayError('LINK_LOST', `${this.description} disconnected: ${reason}`));
+    });
+  }
+
+  /** Bytes arriving at the board's UART: Ctrl-C interrupts running code, the rest is buffered. */
+  private deliverToBoard(bytes: Uint8Array): void {
+    if (!this.worker) return;
+    let start = 0;
+    const state = this.interrupt;
+    if (state && this.writer.executing) {
+      const char = Atomics.load(state.memory, state.charIndex);
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== char) continue;
+        this.writer.push(bytes.subarray(start, i));
+        for (const [index, value] of state.words) Atomics.store(state.memory, index, value);
+        this.writer.requestInterrupt();
+        start = i + 1;
+      }
+    }
+    this.writer.push(bytes.subarray(start));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

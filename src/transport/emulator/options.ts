@@ -1,0 +1,55 @@
+/**
+ * What an emulated board can be asked to be: its flash, its link, which
+ * features its firmware lacks, and the faults it should suffer. Shared by the
+ * host side and the worker (everything here is structured-clone friendly).
+ */
+
+/** How the firmware answers a raw-paste request (`\x05A\x01`). */
+export type RawPasteSupport = 'supported' | 'refused' | 'unknown';
+
+/** Firmware features that can be hidden to exercise belay's fallbacks. */
+export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
+
+export interface EmulatorOptions {
+  /** Host folder holding the board's files (its flash). */
+  dir: string;
+  /** Flash size in bytes (default 2 MiB). */
+  flashSize?: number;
+  /** Filesystem block size used for space accounting (default 512). */
+  blockSize?: number;
+  /** Size of the board's receive buffer in bytes; overflowing bytes are lost (default 1024). */
+  rxBuffer?: number;
+  rawPaste?: RawPasteSupport;
+  /** Raw-paste flow-control window increment announced to the host (default 128). */
+  rawPasteWindow?: number;
+  hide?: HideableFeature[];
+  /** Pace the link as a UART at this baud rate (10 bits per byte); default unthrottled. */
+  baud?: number;
+  /** Drop the link (and the board's power) after the host has sent this many bytes. */
+  dropAfterBytes?: number;
+  /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
+  powerCutAtWrite?: number;
+  /** Run /main.py at power-on, as boards do (default true). */
+  runMain?: boolean;
+  /** Hex string returned by machine.unique_id() (default derived from nothing: fixed). */
+  uniqueId?: string;
+}
+
+export const EMULATOR_DEFAULTS = {
+  flashSize: 2 * 1024 * 1024,
+  blockSize: 512,
+  rxBuffer: 1024,
+  rawPaste: 'supported' as RawPasteSupport,
+  rawPasteWindow: 128,
+  runMain: true,
+  uniqueId: 'e6614c311b7e5f2a',
+};
+
+/** Messages from the worker to the host side. */
+export type WorkerMessage =
+  | { type: 'ready'; memory: SharedArrayBuffer; interruptWords: Array<[index: number, value: number]>; interruptCharIndex: number }
+  | { type: 'output'; bytes: Uint8Array }
+  | { type: 'mutations'; count: number }
+  | { type: 'power-cut' }
+  | { type: 'hard-reset' }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,32 @@
+/**
+ * The transport layer moves bytes and nothing else. A Transport is one open
+ * link to one board: bytes out with write(), bytes in through onData, and a
+ * close event when the link ends (on purpose or because the board vanished).
+ */
+import type { BelayError } from '../errors.js';
+
+export interface Transport {
+  /** Human-readable name of the link (a device path, `emulator:NAME`). */
+  readonly description: string;
+  readonly closed: boolean;
+  write(data: Uint8Array): Promise<void>;
+  /** Subscribes to incoming bytes; returns an unsubscribe function. */
+  onData(listener: (chunk: Uint8Array) => void): () => void;
+  /** Called once when the link ends; `error` is set when it ended unexpectedly. */
+  onClose(listener: (error?: BelayError) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** A small listener set shared by transports for their data and close events. */
+export class Listeners<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+}
