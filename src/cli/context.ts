@@ -25,6 +25,8 @@ export interface Context {
   cwd: string;
   /** Fires on Ctrl-C; long operations pass it down and stop cleanly. */
   signal: AbortSignal;
+  /** The command being run, for its own options (`ctx.command.opts()`). */
+  command: Command;
 }
 
 export function contextFrom(command: Command, signal: AbortSignal): Context {
@@ -36,5 +38,5 @@ export function contextFrom(command: Command, signal: AbortSignal): Context {
     debug: Boolean(options.debug),
     json: Boolean(options.json),
   });
-  return { options, out, cwd: options.cwd ?? process.cwd(), signal };
+  return { options, out, cwd: options.cwd ?? process.cwd(), signal, command };
 }

@@ -7,6 +7,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { BelayError, isBelayError } from '../errors.js';
 import { contextFrom, type Context } from './context.js';
 import { Output } from './output.js';
+import { registerDeviceCommands } from './commands/device-commands.js';
+import { registerEmulatorCommands } from './commands/emulator-commands.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
@@ -35,6 +37,9 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
+
+  registerDeviceCommands(program);
+  registerEmulatorCommands(program);
 
   return program;
 }

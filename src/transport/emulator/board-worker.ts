@@ -271,7 +271,6 @@ function rawPaste(): void {
   output.text('R\x01');
   output.byte(window & 0xff);
   output.byte(window >> 8);
-  output.byte(CTRL_A);
   output.flush();
   const code: number[] = [];
   let sinceGrant = 0;

@@ -1,0 +1,76 @@
+/**
+ * `belay emulator ...`: the emulated board as a long-running device. `serve`
+ * puts it on a pseudo-terminal for serialport-based tools (mpremote, a
+ * terminal, another belay with --port PATH); `path` prints its flash folder.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { action, parseInteger } from '../program.js';
+import { EmulatorTransport } from '../../transport/emulator/emulator-transport.js';
+import { emulatorDir } from '../../transport/open.js';
+import { servePty } from '../../transport/emulator/pty-bridge.js';
+import type { HideableFeature, RawPasteSupport } from '../../transport/emulator/options.js';
+import { BelayError } from '../../errors.js';
+
+const HIDEABLE: HideableFeature[] = ['hashlib', 'binascii', 'deflate', 'stdin.buffer'];
+
+interface ServeOptions {
+  name: string;
+  link?: string;
+  dir?: string;
+  flashSize?: number;
+  baud?: number;
+  rawPaste: RawPasteSupport;
+  hide: string[];
+}
+
+export function registerEmulatorCommands(program: Command): void {
+  const emulator = program.command('emulator').description('the emulated board (real MicroPython compiled to WebAssembly)');
+
+  emulator
+    .command('serve')
+    .description('serve the emulated board on a pseudo-terminal until Ctrl-C')
+    .option('--name <name>', 'which emulated board (its flash is .belay/emulator/NAME)', 'default')
+    .option('--link <path>', 'path of the pseudo-terminal to create', '/tmp/belay-emulator')
+    .option('--dir <folder>', 'flash folder (default: .belay/emulator/NAME under the project)')
+    .option('--flash-size <bytes>', 'flash size in bytes', parseInteger('flash size'))
+    .option('--link-baud <rate>', 'pace the link like a UART at this baud rate', parseInteger('baud rate'))
+    .option('--raw-paste <mode>', 'supported | refused | unknown (old firmware)', 'supported')
+    .option('--hide <feature...>', `hide firmware features: ${HIDEABLE.join(', ')}`, [])
+    .action(
+      action(async (ctx) => {
+        const opts = ctx.command.opts<ServeOptions & { linkBaud?: number }>();
+        if (!['supported', 'refused', 'unknown'].includes(opts.rawPaste)) {
+          throw new BelayError('USAGE', `--raw-paste must be supported, refused or unknown, not ${opts.rawPaste}`);
+        }
+        const unknown = opts.hide.filter((feature) => !HIDEABLE.includes(feature as HideableFeature));
+        if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
+        const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, ctx.cwd);
+        const board = await EmulatorTransport.open(
+          { dir, flashSize: opts.flashSize, baud: opts.linkBaud, rawPaste: opts.rawPaste, hide: opts.hide as HideableFeature[] },
+          opts.name,
+        );
+        const link = resolve(ctx.cwd, opts.link ?? '/tmp/belay-emulator');
+        const bridge = await servePty(board, link);
+        ctx.out.info(`emulated board "${opts.name}" (flash ${dir}) is on ${link}; Ctrl-C stops it`);
+        ctx.out.data(link);
+        await new Promise<void>((done) => {
+          ctx.signal.addEventListener('abort', () => done(), { once: true });
+          board.onClose(() => done());
+        });
+        await bridge.close();
+        await board.close();
+        ctx.out.info('emulator stopped');
+      }),
+    );
+
+  emulator
+    .command('path')
+    .description('print the flash folder of an emulated board')
+    .option('--name <name>', 'which emulated board', 'default')
+    .action(
+      action(async (ctx) => {
+        ctx.out.data(emulatorDir(ctx.command.opts<{ name: string }>().name, ctx.cwd));
+      }),
+    );
+}

@@ -1,0 +1,150 @@
+/**
+ * Device: one connected MicroPython board, the library's main handle.
+ *
+ * It owns the transport and the raw REPL session, queues calls so that two
+ * concurrent operations never interleave on the wire, learns the board's
+ * platform once (to name errno values right), and offers exec/info/reset.
+ * Higher layers (filesystem, sync) build on `exec`.
+ */
+import { BelayError, throwIfAborted } from '../errors.js';
+import { RawRepl, type ExecOptions, type ExecResult } from '../protocol/raw-repl.js';
+import type { Transport } from '../transport/types.js';
+import { openTransport, type OpenOptions } from '../transport/open.js';
+import { snippet } from './snippets.js';
+
+export interface ConnectOptions extends OpenOptions {
+  signal?: AbortSignal;
+  /** Longest silence tolerated from the board, in ms (default 10 s). */
+  timeoutMs?: number;
+  /** Set false to never try raw-paste. */
+  rawPaste?: boolean;
+  /** Sees every byte sent and received (the CLI's --debug). */
+  log?: (direction: 'send' | 'receive', bytes: Uint8Array) => void;
+}
+
+export interface BoardInfo {
+  implementation: string;
+  version: string;
+  platform: string;
+  machine: string | null;
+  /** sys.implementation._mpy: .mpy format version and architecture. */
+  mpy: number | null;
+  release?: string;
+  unique_id: string | null;
+  mem_free?: number;
+  mem_alloc?: number;
+  fs_size?: number;
+  fs_free?: number;
+  features: {
+    hashlib: boolean;
+    binascii: boolean;
+    crc32: boolean;
+    deflate: boolean;
+    stdin_buffer: boolean;
+    json: boolean;
+    raw_paste: boolean;
+  };
+}
+
+export class Device {
+  private queue: Promise<unknown> = Promise.resolve();
+  private platform: string | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly transport: Transport,
+    private readonly repl: RawRepl,
+  ) {}
+
+  /** Opens the port and enters the raw REPL (interrupting whatever runs). */
+  static async connect(options: ConnectOptions = {}): Promise<Device> {
+    throwIfAborted(options.signal);
+    const transport = await openTransport(options);
+    try {
+      return await Device.over(transport, options);
+    } catch (err) {
+      await transport.close();
+      throw err;
+    }
+  }
+
+  /** Wraps an already open transport. */
+  static async over(transport: Transport, options: Omit<ConnectOptions, keyof OpenOptions> = {}): Promise<Device> {
+    const repl = new RawRepl(transport, { timeoutMs: options.timeoutMs, rawPaste: options.rawPaste, log: options.log });
+    const device = new Device(transport, repl);
+    await device.serialise(async () => {
+      await repl.enter(options.signal);
+      const { stdout } = await repl.exec('import sys\nprint(sys.platform)', { signal: options.signal });
+      device.platform = stdout.toString('utf8').trim();
+    });
+    return device;
+  }
+
+  get description(): string {
+    return this.transport.description;
+  }
+
+  /** sys.platform of the board. */
+  get boardPlatform(): string | undefined {
+    return this.platform;
+  }
+
+  /** Runs `work` after everything queued before it; nothing else touches the wire meanwhile. */
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new BelayError('LINK_LOST', `${this.description} is closed`);
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs Python on the board; its exceptions reject with BOARD_EXCEPTION. */
+  exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.serialise(() => {
+      throwIfAborted(options.signal);
+      return this.repl.exec(code, { platform: this.platform, ...options });
+    });
+  }
+
+  /** Runs code whose last output line is JSON, and parses it. */
+  async execJson<T>(code: string, options: ExecOptions = {}): Promise<T> {
+    const { stdout } = await this.exec(code, options);
+    const text = stdout.toString('utf8').trim();
+    const last = text.slice(text.lastIndexOf('\n') + 1);
+    try {
+      return JSON.parse(last) as T;
+    } catch {
+      throw new BelayError('PROTOCOL', 'the board printed something that is not JSON', { detail: text.slice(0, 500) });
+    }
+  }
+
+  async info(options: { signal?: AbortSignal } = {}): Promise<BoardInfo> {
+    const raw = await this.execJson<Omit<BoardInfo, 'features'> & { features: Omit<BoardInfo['features'], 'raw_paste'> }>(snippet('info'), options);
+    return { ...raw, features: { ...raw.features, raw_paste: this.repl.supportsRawPaste === true } };
+  }
+
+  /** Soft reset: the interpreter restarts, files stay, boot.py runs. Returns what boot.py printed. */
+  softReset(options: { signal?: AbortSignal } = {}): Promise<string> {
+    return this.serialise(() => this.repl.softReset(options.signal));
+  }
+
+  /**
+   * Hard reset (machine.reset()). USB boards drop off the bus and come back;
+   * the Device is closed afterwards either way: connect again to go on.
+   */
+  async hardReset(options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.serialise(() => this.repl.execNoFollow('import machine\nmachine.reset()\n', options.signal));
+    await this.close({ leaveRaw: false });
+  }
+
+  /** Leaves the raw REPL (so a terminal finds the friendly prompt) and closes the link. */
+  async close(options: { leaveRaw?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    if (options.leaveRaw !== false) await this.repl.leave().catch(() => undefined);
+    this.repl.dispose();
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Board-side MicroPython lives in real .py files beside this module, loaded
+ * as text. Values reach them only through `pyLiteral`, which writes a Python
+ * literal for any JSON-like value: a file named `a'); os.remove('main.py') #`
+ * stays a string, never code.
+ */
+import { readFileSync } from 'node:fs';
+
+const cache = new Map<string, string>();
+
+export function snippet(name: string): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(`./snippets/${name}.py`, import.meta.url), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
+
+/** A Python literal for a value. Strings use only \u escapes of the risky characters. */
+export function pyLiteral(value: PyValue): string {
+  if (value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('not a finite number');
+    return String(value);
+  }
+  if (typeof value === 'string') {
+    let out = "'";
+    for (const char of value) {
+      const code = char.codePointAt(0)!;
+      if (char === "'" || char === '\\') out += `\\${char}`;
+      else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+      else out += char;
+    }
+    return `${out}'`;
+  }
+  if (Array.isArray(value)) return `[${value.map(pyLiteral).join(', ')}]`;
+  return `{${Object.entries(value)
+    .map(([key, item]) => `${pyLiteral(key)}: ${pyLiteral(item)}`)
+    .join(', ')}}`;
+}
+
+/** A snippet preceded by assignments of its inputs: `NAME = literal`. */
+export function withInputs(name: string, inputs: Record<string, PyValue>): string {
+  const lines = Object.entries(inputs).map(([key, value]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) throw new TypeError(`bad snippet input name ${key}`);
+    return `${key} = ${pyLiteral(value)}`;
+  });
+  return `${lines.join('\n')}\n${snippet(name)}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Serves a Transport (normally an emulated board) on a pseudo-terminal, so
+ * serialport, mpremote or a terminal program can open it like a USB board.
+ * socat creates the pty and relays its bytes through its stdin/stdout; when
+ * the program on the other side closes the pty, socat exits and we start it
+ * again, keeping the board running between connections.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, lstatSync, rmSync } from 'node:fs';
+import { BelayError } from '../../errors.js';
+import type { Transport } from '../types.js';
+
+export interface PtyBridge {
+  /** The path other programs open. */
+  readonly link: string;
+  close(): Promise<void>;
+}
+
+export function socatAvailable(): boolean {
+  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+function waitForLink(link: string, child: ChildProcess, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (existsSync(link)) return resolve();
+      if (child.exitCode !== null) return reject(new BelayError('EMULATOR', `socat exited (status ${child.exitCode}) before creating ${link}`));
+      if (Date.now() - started > timeoutMs) return reject(new BelayError('EMULATOR', `socat did not create ${link}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+export async function servePty(transport: Transport, link: string): Promise<PtyBridge> {
+  if (!socatAvailable()) {
+    throw new BelayError('EMULATOR', 'serving on a pseudo-terminal needs socat', { hint: 'install it: apt-get install socat (or brew install socat)' });
+  }
+  if (existsSync(link) && !lstatSync(link).isSymbolicLink()) {
+    throw new BelayError('USAGE', `${link} exists and is not a link: refusing to replace it`);
+  }
+  let child: ChildProcess | undefined;
+  let closing = false;
+
+  const start = async (): Promise<void> => {
+    rmSync(link, { force: true });
+    // raw,echo=0: a transparent byte pipe; wait-slave: relay only while someone has it open.
+    const proc = spawn('socat', ['-b', '65536', `PTY,link=${link},raw,echo=0,wait-slave`, 'STDIO'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child = proc;
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      transport.write(chunk).catch(() => undefined);
+    });
+    proc.stdin!.on('error', () => undefined);
+    proc.on('exit', () => {
+      if (!closing && !transport.closed) void start();
+    });
+    await waitForLink(link, proc);
+  };
+
+  const offData = transport.onData((chunk) => {
+    if (child?.stdin?.writable) child.stdin.write(chunk);
+  });
+  await start();
+
+  return {
+    link,
+    async close() {
+      closing = true;
+      offData();
+      const proc = child;
+      if (proc && proc.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          proc.once('exit', () => resolve());
+          proc.kill();
+        });
+      }
+      rmSync(link, { force: true });
+    },
+  };
+}
