@@ -46,9 +46,10 @@ function explorer() {
     try {
       const parsed = JSON.parse(content) as Record<string, unknown>;
       // Only the presence of a belay key matters; its content is read later with positions.
-      return parsed && typeof parsed === 'object' && parsed.belay !== undefined && parsed.belay !== null ? { belay: FOUND } : null;
+      // cosmiconfig then reads the belay property; {} means "no belay key, keep searching".
+      return parsed && typeof parsed === 'object' && parsed.belay !== undefined && parsed.belay !== null ? { belay: FOUND } : {};
     } catch {
-      return null; // a broken package.json is not ours to report
+      return {}; // a broken package.json is not ours to report
     }
   };
   return cosmiconfig('belay', {

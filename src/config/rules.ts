@@ -15,6 +15,8 @@ import { listSourceFiles } from './walk.js';
 interface Owner {
   label: string;
   path: PathSegment[];
+  /** Point at the key (inline files are named by their key, the board path). */
+  key?: boolean;
 }
 
 export interface RuleInput {
@@ -75,7 +77,7 @@ export async function checkRules(input: RuleInput, ctx: CheckContext): Promise<v
   const ignored = boardMatcher(config.ignore);
   config.files.forEach((file, i) => {
     const key = input.fileKeys[i];
-    const owner: Owner = { label: `files["${key}"]`, path: ['files', key] };
+    const owner: Owner = { label: `files["${key}"]`, path: ['files', key], key: true };
     const pattern = ignored(file.path);
     if (pattern !== undefined) {
       report(ctx, owner.path, { severity: 'warning', code: 'INLINE_IGNORED', message: `inline file ${file.path} is ignored (pattern "${pattern}") and will not be deployed`, key: true });
@@ -87,6 +89,7 @@ export async function checkRules(input: RuleInput, ctx: CheckContext): Promise<v
   for (const { first, second, paths } of clashes.values()) {
     const more = paths.length > 1 ? ` (and ${paths.length - 1} more)` : '';
     report(ctx, second.path, {
+      key: second.key,
       code: 'CONFIG_INVALID',
       message: `${second.label} and ${first.label} both deploy ${paths[0]}${more}`,
       hint: 'narrow one of them with include/exclude, or give them different "to" paths',
@@ -98,7 +101,7 @@ export async function checkRules(input: RuleInput, ctx: CheckContext): Promise<v
     for (const dir of ancestors(board)) {
       const other = deployed.get(dir);
       if (other) {
-        report(ctx, owner.path, { code: 'CONFIG_INVALID', message: `${owner.label} deploys ${board}, but ${other.label} deploys ${dir} as a file` });
+        report(ctx, owner.path, { key: owner.key, code: 'CONFIG_INVALID', message: `${owner.label} deploys ${board}, but ${other.label} deploys ${dir} as a file` });
         break;
       }
     }
