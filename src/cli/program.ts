@@ -9,6 +9,7 @@ import { contextFrom, type Context } from './context.js';
 import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
+import { registerConfigCommands } from './commands/config-commands.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
@@ -40,6 +41,7 @@ export function buildProgram(version: string): Command {
 
   registerDeviceCommands(program);
   registerEmulatorCommands(program);
+  registerConfigCommands(program);
 
   return program;
 }

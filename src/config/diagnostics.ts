@@ -50,15 +50,22 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
-/** The error a failed load throws: the first error's code, every error in `detail` and `data.diagnostics`. */
+/**
+ * The error a failed load throws: the first error's code and position in
+ * `data`, every diagnostic in `data.diagnostics`, the formatted list in
+ * `detail` (so the CLI prints each with its excerpt, once).
+ */
 export function diagnosticsError(diagnostics: Diagnostic[], cwd?: string): BelayError {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0];
-  const where = first.file ? displayPath(first.file, cwd) + (first.line ? `:${first.line}:${first.col}` : '') : 'config';
-  const message = errors.length === 1 ? `${where}: ${first.message}` : `${where}: ${first.message} (and ${errors.length - 1} more ${errors.length === 2 ? 'error' : 'errors'})`;
-  return new BelayError(first.code as ErrorCode, message, {
+  const data = { file: first.file, line: first.line, col: first.col, path: first.path, diagnostics };
+  if (errors.length === 1 && first.line === undefined) {
+    // Nothing to point at (no config found, unknown profile): one plain message.
+    return new BelayError(first.code as ErrorCode, first.message, { hint: first.hint, data });
+  }
+  const where = first.file ? displayPath(first.file, cwd) : 'config';
+  return new BelayError(first.code as ErrorCode, `${where}: ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`, {
     detail: formatDiagnostics(errors, { cwd }),
-    hint: first.hint,
-    data: { file: first.file, line: first.line, col: first.col, path: first.path, diagnostics },
+    data,
   });
 }

@@ -41,7 +41,8 @@ export function registerConfigCommands(program: Command): void {
     .description('write a commented belay.yaml for this folder (src/, main.py, lib/ guessed) and ignore .belay/ in git')
     .option('-f, --force', 'overwrite an existing config')
     .action(
-      action(async (ctx, opts: { force?: boolean }) => {
+      action(async (ctx) => {
+        const opts = ctx.command.opts<{ force?: boolean }>();
         const result = await initProject({ dir: ctx.cwd, configPath: ctx.options.config, force: opts.force, port: ctx.options.port });
         const validation = await validateConfig({ cwd: ctx.cwd, configPath: result.configFile, env: process.env });
         if (ctx.options.json) {
@@ -63,7 +64,8 @@ export function registerConfigCommands(program: Command): void {
     .description('check belay.yaml (syntax, schema, paths, sources) for the profile given by --profile; exit 1 on errors')
     .option('--all-profiles', 'check the base config and every profile')
     .action(
-      action(async (ctx, opts: { allProfiles?: boolean }) => {
+      action(async (ctx) => {
+        const opts = ctx.command.opts<{ allProfiles?: boolean }>();
         const base = { cwd: ctx.cwd, configPath: ctx.options.config, env: process.env };
         const first = await validateConfig({ ...base, profile: ctx.options.profile });
         const results = [first];
