@@ -6,8 +6,8 @@
  * read USB vendor/product ids from sysfs, so discovery still works, and we
  * say that we fell back.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
 
 export interface PortInfo {
@@ -78,16 +78,23 @@ export function scanPorts(dirs: ScanDirs = { dev: '/dev', sysClassTty: '/sys/cla
     return [];
   }
   return names.sort().map((name) => {
-    // ttyACM0/device is the USB interface; its parent holds the device's ids.
-    const usb = join(dirs.sysClassTty, name, 'device', '..');
-    const vendorId = readId(join(usb, 'idVendor'));
-    const productId = readId(join(usb, 'idProduct'));
+    // ttyACM0/device links to the USB interface; its parent holds the device's ids.
+    // (Resolve the link first: joining '..' onto it would only strip the name.)
+    let usb: string | undefined;
+    try {
+      usb = dirname(realpathSync(join(dirs.sysClassTty, name, 'device')));
+    } catch {
+      usb = undefined; // not a USB device, or no sysfs (macOS)
+    }
+    const id = (file: string) => (usb === undefined ? undefined : readId(join(usb, file)));
+    const vendorId = id('idVendor');
+    const productId = id('idProduct');
     return {
       path: join(dirs.dev, name),
       vendorId,
       productId,
-      manufacturer: readId(join(usb, 'manufacturer')),
-      serialNumber: readId(join(usb, 'serial')),
+      manufacturer: id('manufacturer'),
+      serialNumber: id('serial'),
       kind: classify(vendorId, productId),
     };
   });

@@ -13,7 +13,7 @@
  * which is what lets Python code block in `sys.stdin.buffer.read()`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ChannelReader, type ChannelBuffers } from './channel.js';
@@ -206,8 +206,8 @@ function locateInterruptState(): { words: Array<[number, number]>; charIndex: nu
 
 /** Runs Python source from the flash (boot.py, main.py) as the firmware does at start-up. */
 function runScript(file: string): void {
-  const exists = mp.runPython(`import os\ntry:\n    _s = os.stat(${JSON.stringify(file)})[0] & 0x8000\nexcept OSError:\n    _s = 0\n_s`);
-  if (!exists) return;
+  // The flash folder is the truth (writes go through at once): look there.
+  if (!existsSync(join(options.dir, file))) return;
   input.executing = true;
   try {
     mp.runPython(`exec(open(${JSON.stringify(file)}).read(), {'__name__': '__main__'})`);

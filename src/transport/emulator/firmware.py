@@ -1,55 +1,62 @@
-# Start-up patch of the emulated board (see firmware-patch.ts).
-# _UNIQUE_ID and _HIDE are defined just before this text.
-import sys
-import builtins
-import _belay_emulator
+# Start-up patch of the emulated board (see firmware-patch.ts): adds the
+# `machine` module boards have and hides features a test asked to hide.
+# Everything lives inside _belay_patch so that user code rebinding names in
+# __main__ (import sys, del x) cannot break it.
 
 
-class _Machine:
-    """The part of `machine` that belay and simple programs use."""
+def _belay_patch(unique_id, hide):
+    import sys
+    import builtins
+    import _belay_emulator
 
-    def reset(self):
-        _belay_emulator.hard_reset()
+    class Machine:
+        """The part of `machine` that belay and simple programs use."""
 
-    def soft_reset(self):
-        raise SystemExit
+        def reset(self):
+            _belay_emulator.hard_reset()
 
-    def unique_id(self):
-        return bytes.fromhex(_UNIQUE_ID)
+        def soft_reset(self):
+            raise SystemExit
 
-    def freq(self):
-        return 125000000
+        def unique_id(self):
+            return bytes.fromhex(unique_id)
 
+        def freq(self):
+            return 125000000
 
-sys.modules["machine"] = _Machine()
+    sys.modules["machine"] = Machine()
+    if not hide:
+        return
 
-if _HIDE:
+    real_sys = sys
+    real_import = builtins.__import__
 
-    class _Stdin:
+    class Stdin:
         """sys.stdin without .buffer, as on ports that lack it."""
 
         def read(self, n=-1):
-            return sys.stdin.read(n)
+            return real_sys.stdin.read(n)
 
         def readline(self):
-            return sys.stdin.readline()
+            return real_sys.stdin.readline()
 
-    class _Sys:
+    class Sys:
         def __getattr__(self, name):
-            if name == "stdin" and "stdin.buffer" in _HIDE:
-                return _Stdin()
-            return getattr(sys, name)
+            if name == "stdin" and "stdin.buffer" in hide:
+                return Stdin()
+            return getattr(real_sys, name)
 
-    _fake_sys = _Sys()
-    _real_import = builtins.__import__
+    fake_sys = Sys()
 
-    def _import(name, *args):
-        if name in _HIDE:
+    def hiding_import(name, *args):
+        if name in hide:
             raise ImportError("no module named '%s'" % name)
-        if name == "sys" and "stdin.buffer" in _HIDE:
-            return _fake_sys
-        return _real_import(name, *args)
+        if name == "sys" and "stdin.buffer" in hide:
+            return fake_sys
+        return real_import(name, *args)
 
-    builtins.__import__ = _import
+    builtins.__import__ = hiding_import
 
-del _Machine
+
+_belay_patch(_UNIQUE_ID, _HIDE)
+del _belay_patch, _UNIQUE_ID, _HIDE

@@ -61,6 +61,12 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
   const offData = transport.onData((chunk) => {
     if (child?.stdin?.writable) child.stdin.write(chunk);
   });
+  // The board went away (cable cut, power lost): the pty goes too, so the
+  // program on the other side sees a disconnection, as with a USB device.
+  const offClose = transport.onClose(() => {
+    closing = true;
+    child?.kill();
+  });
   await start();
 
   return {
@@ -68,6 +74,7 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
     async close() {
       closing = true;
       offData();
+      offClose();
       const proc = child;
       if (proc && proc.exitCode === null) {
         await new Promise<void>((resolve) => {

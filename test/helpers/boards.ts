@@ -1,0 +1,49 @@
+/**
+ * Emulated boards for integration tests, reached two ways: in-process
+ * (EmulatorTransport directly) and through a pseudo-terminal with the real
+ * serialport stack (the board served by socat, opened by SerialTransport).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
+import { SerialTransport } from '../../src/transport/serial.js';
+import { servePty } from '../../src/transport/emulator/pty-bridge.js';
+import type { Transport } from '../../src/transport/types.js';
+
+export type Link = 'in-process' | 'pty';
+export const LINKS: Link[] = ['in-process', 'pty'];
+
+export function tempDir(prefix = 'belay-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestBoard {
+  /** What the host talks to. */
+  transport: Transport;
+  /** The emulated board behind it (for fault counters). */
+  board: EmulatorTransport;
+  flash: string;
+  close(): Promise<void>;
+}
+
+export async function openBoard(link: Link, options: Partial<EmulatorOptions> = {}): Promise<TestBoard> {
+  const flash = options.dir ?? join(tempDir(), 'flash');
+  const board = await EmulatorTransport.open({ runMain: false, ...options, dir: flash });
+  if (link === 'in-process') {
+    return { transport: board, board, flash, close: () => board.close() };
+  }
+  const bridge = await servePty(board, join(tempDir('belay-pty-'), 'board'));
+  const serial = await SerialTransport.open(bridge.link);
+  return {
+    transport: serial,
+    board,
+    flash,
+    async close() {
+      await serial.close();
+      await bridge.close();
+      await board.close();
+    },
+  };
+}

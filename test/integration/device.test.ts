@@ -1,0 +1,175 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Device } from '../../src/device/device.js';
+import { BelayError } from '../../src/errors.js';
+import { LINKS, openBoard, type TestBoard } from '../helpers/boards.js';
+
+const open: TestBoard[] = [];
+async function board(link: (typeof LINKS)[number], options: Parameters<typeof openBoard>[1] = {}) {
+  const b = await openBoard(link, options);
+  open.push(b);
+  return b;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((b) => b.close().catch(() => undefined)));
+});
+
+async function failure(promise: Promise<unknown>): Promise<BelayError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof BelayError) return err;
+    throw err;
+  }
+  throw new Error('expected a BelayError');
+}
+
+describe.each(LINKS)('device over %s link', (link) => {
+  it('runs code and returns its output', async () => {
+    const b = await board(link);
+    const device = await Device.over(b.transport);
+    expect((await device.exec('print(6*7)')).stdout.toString().trim()).toBe('42');
+    expect(device.boardPlatform).toBe('webassembly');
+  });
+
+  it('carries 1 MiB of printed output intact', async () => {
+    const b = await board(link);
+    const device = await Device.over(b.transport);
+    const { stdout } = await device.exec("for i in range(16384):\n    print('%063d' % i)");
+    const lines = stdout.toString().split(/\r?\n/).filter(Boolean);
+    expect(lines).toHaveLength(16384);
+    expect(lines[12345]).toBe(String(12345).padStart(63, '0'));
+    expect(stdout.length).toBeGreaterThanOrEqual(1024 * 1024);
+  });
+
+  it('names errno values of board exceptions', async () => {
+    const b = await board(link);
+    const device = await Device.over(b.transport);
+    const enoent = await failure(device.exec("import os\nos.stat('/missing')"));
+    expect(enoent.code).toBe('BOARD_EXCEPTION');
+    expect(enoent.data).toMatchObject({ type: 'OSError', errnoName: 'ENOENT' });
+    await device.exec("import os\nos.mkdir('/d')\nopen('/d/f','w').close()");
+    expect((await failure(device.exec("import os\nos.mkdir('/d')"))).data.errnoName).toBe('EEXIST');
+    expect((await failure(device.exec("import os\nos.rmdir('/d')"))).data.errnoName).toBe('ENOTEMPTY');
+    const value = await failure(device.exec("raise ValueError('nope')"));
+    expect(value.data).toMatchObject({ type: 'ValueError', message: 'nope' });
+  });
+
+  it('interrupts a running while-True loop and stays usable', async () => {
+    const b = await board(link);
+    const device = await Device.over(b.transport);
+    const controller = new AbortController();
+    const running = device.exec('while True:\n    pass', { signal: controller.signal, timeoutMs: Infinity });
+    setTimeout(() => controller.abort(), 300);
+    expect((await failure(running)).code).toBe('ABORTED');
+    expect((await device.exec('print(1+1)')).stdout.toString().trim()).toBe('2');
+  });
+
+  it('soft reset restarts the interpreter and keeps the files', async () => {
+    const b = await board(link);
+    writeFileSync(join(b.flash, 'boot.py'), "print('booted')\n");
+    const device = await Device.over(b.transport);
+    await device.exec("x = 5\nopen('/kept.txt','w').write('still here')");
+    const bootOutput = await device.softReset();
+    expect(bootOutput).toContain('booted');
+    expect((await failure(device.exec('print(x)'))).data.type).toBe('NameError');
+    expect((await device.exec("print(open('/kept.txt').read())")).stdout.toString().trim()).toBe('still here');
+  });
+
+  it('reports ENOSPC when the flash is full, and statvfs reports the flash size', async () => {
+    const b = await board(link, { flashSize: 64 * 1024 });
+    const device = await Device.over(b.transport);
+    const info = await device.info();
+    expect(info.fs_size).toBe(64 * 1024);
+    const full = await failure(device.exec("f = open('/big', 'wb')\nfor i in range(200):\n    f.write(bytes(1024))"));
+    expect(full.data.errnoName).toBe('ENOSPC');
+  });
+
+  it('fails fast with LINK_LOST when the link drops mid-command', async () => {
+    const b = await board(link, { dropAfterBytes: 2000 });
+    const device = await Device.over(b.transport, { timeoutMs: 60_000 });
+    const error = await failure(device.exec(`x = '${'a'.repeat(5000)}'`));
+    expect(error.code).toBe('LINK_LOST');
+  });
+});
+
+describe('the emulated board', () => {
+  it('keeps its files between power cycles (the flash folder)', async () => {
+    const first = await openBoard('in-process');
+    const d1 = await Device.over(first.transport);
+    await d1.exec("open('/x','w').write('1')");
+    await d1.close();
+    expect(readFileSync(join(first.flash, 'x'), 'utf8')).toBe('1');
+    const second = await openBoard('in-process', { dir: first.flash });
+    open.push(second);
+    const d2 = await Device.over(second.transport);
+    expect((await d2.exec("print(open('/x').read())")).stdout.toString().trim()).toBe('1');
+  });
+
+  it('refuses a second host on the same board', async () => {
+    const b = await board('in-process');
+    const second = await failure(openBoard('in-process', { dir: b.flash }));
+    expect(second.code).toBe('PORT_BUSY');
+  });
+
+  it('cuts the power at the Nth filesystem write and restarts with the files as they were', async () => {
+    const script = "open('/a','w').write('A')\nopen('/b','w').write('B')\nopen('/c','w').write('C')";
+    // count the writes of the script on a board without faults
+    const probe = await board('in-process');
+    const counter = await Device.over(probe.transport);
+    const before = probe.board.mutations;
+    await counter.exec(script);
+    const writes = probe.board.mutations - before;
+    expect(writes).toBeGreaterThanOrEqual(3);
+
+    const victim = await openBoard('in-process');
+    const setupDevice = await Device.over(victim.transport);
+    const boot = victim.board.mutations;
+    await setupDevice.close();
+    // second power-on with the fault: the 2nd mutation of the script never happens
+    const cut = await openBoard('in-process', { dir: victim.flash, powerCutAtWrite: boot + 3 });
+    const device = await Device.over(cut.transport);
+    const error = await failure(device.exec(script));
+    expect(error.code).toBe('LINK_LOST');
+    expect(cut.transport.closed).toBe(true);
+    expect(existsSync(join(victim.flash, 'a'))).toBe(true);
+    expect(existsSync(join(victim.flash, 'c'))).toBe(false);
+    // and the board comes back with exactly those files
+    const again = await board('in-process', { dir: victim.flash });
+    const revived = await Device.over(again.transport);
+    expect((await revived.exec("import os\nprint(sorted(os.listdir('/')))")).stdout.toString()).toContain("'a'");
+  });
+
+  it('queues concurrent calls instead of interleaving them', async () => {
+    const b = await board('in-process');
+    const device = await Device.over(b.transport);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => device.exec(`print(${i}*${i})`)));
+    expect(results.map((r) => Number(r.stdout.toString().trim()))).toEqual([0, 1, 4, 9, 16, 25, 36, 49]);
+  });
+
+  it.each(['refused', 'unknown'] as const)('falls back when raw-paste is %s', async (rawPaste) => {
+    const b = await board('in-process', { rawPaste });
+    const device = await Device.over(b.transport);
+    const code = `print(len('${'x'.repeat(3000)}'))`;
+    expect((await device.exec(code)).stdout.toString().trim()).toBe('3000');
+    expect((await device.info()).features.raw_paste).toBe(false);
+  });
+
+  it('uses raw-paste when the firmware has it', async () => {
+    const b = await board('in-process');
+    const device = await Device.over(b.transport);
+    expect((await device.exec(`print(len('${'y'.repeat(3000)}'))`)).stdout.toString().trim()).toBe('3000');
+    expect((await device.info()).features.raw_paste).toBe(true);
+    expect(b.board.droppedBytes).toBe(0);
+  });
+
+  it('hides features on request', async () => {
+    const b = await board('in-process', { hide: ['hashlib', 'stdin.buffer'] });
+    const device = await Device.over(b.transport);
+    const info = await device.info();
+    expect(info.features.hashlib).toBe(false);
+    expect(info.features.stdin_buffer).toBe(false);
+    expect(info.features.binascii).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { RawRepl } from '../../src/protocol/raw-repl.js';
+import { BelayError } from '../../src/errors.js';
+import { ScriptedTransport, fakeBoard } from '../helpers/scripted-transport.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof BelayError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('raw REPL framing', () => {
+  it('finds the banner behind boot noise and splits stdout from the prompt', async () => {
+    const board = fakeBoard({ garbage: 'ets Jan  8 2013,rst cause:2\r\n\xff\xfe>>> ', run: (code) => ({ stdout: code.includes('6*7') ? '42\r\n' : '' }) });
+    const transport = new ScriptedTransport(board.script);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    const result = await repl.exec('print(6*7)');
+    expect(result.stdout.toString()).toBe('42\r\n');
+    expect(board.state.execs).toEqual(['print(6*7)']);
+  });
+
+  it('reassembles replies delivered one byte at a time', async () => {
+    const board = fakeBoard({ run: () => ({ stdout: 'a\x05b'.repeat(50) }) });
+    const repl = new RawRepl(new ScriptedTransport(board.script, 1), { timeoutMs: 500 });
+    const result = await repl.exec('x');
+    expect(result.stdout.toString('latin1')).toBe('a\x05b'.repeat(50));
+  });
+
+  it('never sends more raw-paste bytes than the board granted', async () => {
+    const board = fakeBoard({ window: 8 });
+    const transport = new ScriptedTransport(board.script, 3);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    const code = `print(${'1+'.repeat(200)}1)`;
+    await repl.exec(code);
+    expect(board.state.execs).toEqual([code]);
+    expect(board.state.overrun).toBe(0);
+    expect(repl.supportsRawPaste).toBe(true);
+  });
+
+  it('falls back to the plain raw REPL when the board refuses raw-paste', async () => {
+    const board = fakeBoard({ rawPaste: 'refused', run: () => ({ stdout: 'ok' }) });
+    const transport = new ScriptedTransport(board.script);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    const code = 'x = 1\n'.repeat(100);
+    expect((await repl.exec(code)).stdout.toString()).toBe('ok');
+    expect(repl.supportsRawPaste).toBe(false);
+    expect(board.state.execs).toEqual([code]);
+    // the second exec does not ask again
+    const before = transport.allSent.toString('latin1').split('\x05A\x01').length;
+    await repl.exec('y');
+    expect(transport.allSent.toString('latin1').split('\x05A\x01').length).toBe(before);
+  });
+
+  it('falls back when the board does not answer the raw-paste request at all', async () => {
+    const board = fakeBoard({ rawPaste: 'silent', run: () => ({ stdout: 'fine' }) });
+    const repl = new RawRepl(new ScriptedTransport(board.script), { timeoutMs: 300 });
+    expect((await repl.exec('print("fine")')).stdout.toString()).toBe('fine');
+    expect(repl.supportsRawPaste).toBe(false);
+  });
+
+  it('turns a traceback into BOARD_EXCEPTION with the errno name', async () => {
+    const board = fakeBoard({
+      run: () => ({ stderr: 'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nOSError: [Errno 2] ENOENT\r\n' }),
+    });
+    const repl = new RawRepl(new ScriptedTransport(board.script), { timeoutMs: 500 });
+    const err = await repl.exec('open("nope")').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BelayError);
+    expect((err as BelayError).code).toBe('BOARD_EXCEPTION');
+    expect((err as BelayError).data).toMatchObject({ type: 'OSError', errno: 2, errnoName: 'ENOENT' });
+  });
+
+  it('times out with a clear error when the board never answers', async () => {
+    const board = fakeBoard({ mute: true });
+    const repl = new RawRepl(new ScriptedTransport(board.script), { timeoutMs: 200 });
+    expect(await codeOf(repl.exec('print(1)'))).toBe('NOT_RAW_REPL');
+  });
+
+  it('times out when a program goes silent, and honours an explicit timeout', async () => {
+    const transport = new ScriptedTransport((input, t) => {
+      if (input.includes(0x01) && !input.includes(0x04)) {
+        t.consume(input.length);
+        t.reply('raw REPL; CTRL-B to exit\r\n>');
+      } else if (input.includes(0x04)) {
+        t.consume(input.length);
+        t.reply('OK'); // and then nothing
+      } else t.consume(input.length);
+    });
+    const repl = new RawRepl(transport, { timeoutMs: 300, rawPaste: false });
+    expect(await codeOf(repl.exec('while True: pass', { timeoutMs: 150 }))).toBe('TIMEOUT');
+  });
+
+  it('fails at once with LINK_LOST when the cable is pulled mid-exec', async () => {
+    const transport = new ScriptedTransport((input, t) => {
+      if (input.includes(0x01) && !input.includes(0x04)) {
+        t.consume(input.length);
+        t.reply('raw REPL; CTRL-B to exit\r\n>');
+      } else if (input.includes(0x04)) {
+        t.consume(input.length);
+        t.reply('OKpartial out');
+        t.cut();
+      } else t.consume(input.length);
+    });
+    const repl = new RawRepl(transport, { timeoutMs: 60_000, rawPaste: false });
+    expect(await codeOf(repl.exec('print(1)'))).toBe('LINK_LOST');
+  });
+
+  it('rejects at once when aborted before starting', async () => {
+    const board = fakeBoard();
+    const repl = new RawRepl(new ScriptedTransport(board.script), { timeoutMs: 500 });
+    const controller = new AbortController();
+    controller.abort();
+    expect(await codeOf(repl.exec('1', { signal: controller.signal }))).toBe('ABORTED');
+    expect(board.state.execs).toEqual([]);
+  });
+});
