@@ -38,7 +38,8 @@ export interface ParsedConfig {
 /** Parses `text` (YAML or JSON) and extracts the value at `base`. */
 export function parseConfigText(file: string, text: string, base: PathSegment[] = []): ParsedConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<: *anchor` merge keys, a common way to share settings in YAML.
+  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true, merge: true });
   const source: ConfigDocument = { file, text, doc, lines, base };
   const diagnostics: Diagnostic[] = [];
   for (const err of doc.errors) {

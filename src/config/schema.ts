@@ -32,10 +32,26 @@ function validator(): ValidateFunction {
 
 /** Validates `value` (the config, `{}` for an empty file); every error becomes a Diagnostic. */
 export function validateSchema(value: unknown, source: ConfigDocument): Diagnostic[] {
+  const exotic = exoticValues(value, source);
+  if (exotic.length) return exotic;
   const validate = validator();
   if (validate(value)) return [];
   const errors = relevant(validate.errors ?? []);
   return errors.map((err) => toDiagnostic(err, value, source));
+}
+
+/**
+ * YAML tags can produce values JSON has no word for (!!binary bytes, !!set,
+ * !!omap, !!timestamp): reported once each, instead of ajv seeing a byte
+ * array as a mapping with a key per byte.
+ */
+function exoticValues(value: unknown, source: ConfigDocument, path: PathSegment[] = [], out: Diagnostic[] = []): Diagnostic[] {
+  if (value instanceof Uint8Array || value instanceof Map || value instanceof Set || value instanceof Date) {
+    const kind = value instanceof Uint8Array ? 'binary data' : value instanceof Date ? 'a timestamp' : value instanceof Map ? 'an ordered map' : 'a set';
+    out.push(at(source, path, { severity: 'error', code: 'CONFIG_SCHEMA', message: `${pathName(path)} is ${kind} (a YAML tag); write a plain string, number, list or mapping` }));
+  } else if (Array.isArray(value)) value.forEach((v, i) => exoticValues(v, source, [...path, i], out));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) exoticValues(v, source, [...path, k], out);
+  return out;
 }
 
 function pointerToPath(pointer: string): PathSegment[] {
@@ -125,6 +141,7 @@ function toDiagnostic(err: ErrorObject, root: unknown, source: ConfigDocument): 
       return at(source, path, { ...base, message });
     }
     case 'minLength':
+      if (err.propertyName !== undefined) return at(source, [...path, err.propertyName], { ...base, message: `${name} has an empty key` }, { key: true });
       return at(source, path, { ...base, message: `${name} must not be empty` });
     default:
       return at(source, path, { ...base, message: `${name} ${err.message ?? 'is invalid'}` });
