@@ -14,7 +14,6 @@ export type BoardPathResult = { ok: true; path: string } | { ok: false; reason: 
 
 export function normaliseBoardPath(input: string): BoardPathResult {
   if (input.length === 0) return { ok: false, reason: 'is empty' };
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(input)) return { ok: false, reason: 'contains a control character' };
   if (input.includes('\\')) {
     const fixed = normaliseBoardPath(input.replace(/\\/g, '/'));
