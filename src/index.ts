@@ -1,0 +1,16 @@
+/**
+ * belay as a library: connect to a board (real or emulated), run code, read
+ * its facts, and load a project's belay.yaml. Named exports only.
+ */
+export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
+export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
+export type { ExecOptions, ExecResult } from './protocol/raw-repl.js';
+export { errnoName } from './protocol/errno.js';
+export type { Transport } from './transport/types.js';
+export { openTransport, parsePort, emulatorDir, type OpenOptions } from './transport/open.js';
+export { listPorts, type PortInfo, type PortListing } from './transport/discovery.js';
+export { SerialTransport } from './transport/serial.js';
+export { EmulatorTransport } from './transport/emulator/emulator-transport.js';
+export type { EmulatorOptions, HideableFeature, RawPasteSupport } from './transport/emulator/options.js';
+export { servePty, type PtyBridge } from './transport/emulator/pty-bridge.js';
+export { loadConfig, validateConfig, redactSecrets } from './config/index.js';
