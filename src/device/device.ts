@@ -7,10 +7,11 @@
  * Higher layers (filesystem, sync) build on `exec`.
  */
 import { BelayError, throwIfAborted } from '../errors.js';
-import { RawRepl, type ExecOptions, type ExecResult } from '../protocol/raw-repl.js';
+import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../transport/open.js';
 import { snippet } from './snippets.js';
+import { DeviceFs } from './fs/device-fs.js';
 
 export interface ConnectOptions extends OpenOptions {
   signal?: AbortSignal;
@@ -80,6 +81,14 @@ export class Device {
     return device;
   }
 
+  private fsApi: DeviceFs | undefined;
+
+  /** The board's filesystem (listing, hashing, verified transfers); see fs/device-fs.ts. */
+  get fs(): DeviceFs {
+    this.fsApi ??= new DeviceFs(this);
+    return this.fsApi;
+  }
+
   get description(): string {
     return this.transport.description;
   }
@@ -107,6 +116,17 @@ export class Device {
     });
   }
 
+  /**
+   * Runs code that exchanges bytes with the host while it runs (transfers):
+   * `body` gets the link once the code is sent. See RawRepl.execInteractive.
+   */
+  execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
+    return this.serialise(() => {
+      throwIfAborted(options.signal);
+      return this.repl.execInteractive(code, body, { platform: this.platform, ...options });
+    });
+  }
+
   /** Runs code whose last output line is JSON, and parses it. */
   async execJson<T>(code: string, options: ExecOptions = {}): Promise<T> {
     const { stdout } = await this.exec(code, options);
@@ -126,6 +146,7 @@ export class Device {
 
   /** Soft reset: the interpreter restarts, files stay, boot.py runs. Returns what boot.py printed. */
   softReset(options: { signal?: AbortSignal } = {}): Promise<string> {
+    this.fsApi?.reset(); // the interpreter forgets the fs helpers
     return this.serialise(() => this.repl.softReset(options.signal));
   }
 

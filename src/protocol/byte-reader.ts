@@ -154,6 +154,11 @@ export class ByteReader {
     });
   }
 
+  /** Puts bytes back in front of the buffer (a reader that took one byte too many). */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.buffer = Buffer.concat([Buffer.from(bytes), this.buffer]);
+  }
+
   /** Whatever is buffered now, without waiting (possibly empty). */
   take(): Buffer {
     return this.discard();

@@ -49,6 +49,21 @@ export interface ExecResult {
   stderr: string;
 }
 
+/**
+ * The link while interactive code runs (see RawRepl.execInteractive): the
+ * caller speaks its own framed protocol with the program, byte for byte.
+ */
+export interface InteractiveIo {
+  /** Sends bytes to the running program (its sys.stdin). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Exactly `count` bytes from the program's stdout. */
+  read(count: number, what: string): Promise<Buffer>;
+  /** Whatever has arrived so far, without waiting (possibly empty). */
+  take(): Buffer;
+  /** Puts bytes back in front of the received stream (e.g. the \x04 that ends stdout). */
+  unread(bytes: Uint8Array): void;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RawRepl {
@@ -122,6 +137,39 @@ export class RawRepl {
     const source = typeof code === 'string' ? Buffer.from(code, 'utf8') : code;
     await this.sendCode(source, signal);
     return this.follow(options);
+  }
+
+  /**
+   * Runs code that talks with the host while it runs: once the code is
+   * sent, `body` owns the link (writes to the program's stdin, reads its
+   * framed stdout). When `body` returns, whatever stdout is left, stderr
+   * and the prompt are read as usual; a board exception still throws
+   * BOARD_EXCEPTION. If `body` throws, the board is interrupted and the raw
+   * prompt recovered before the error is passed on (a program that disabled
+   * Ctrl-C must be ended in-band by `body` itself).
+   */
+  async execInteractive<T>(code: string | Uint8Array, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal);
+    if (!this.inRaw) await this.enter(signal);
+    const source = typeof code === 'string' ? Buffer.from(code, 'utf8') : code;
+    await this.sendCode(source, signal);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const io: InteractiveIo = {
+      write: (bytes) => this.send(bytes),
+      read: (count, what) => this.reader.readExactly(count, this.wait(what, undefined, timeoutMs)),
+      take: () => this.reader.take(),
+      unread: (bytes) => this.reader.unread(bytes),
+    };
+    let value: T;
+    try {
+      value = await body(io);
+    } catch (err) {
+      if (!(err instanceof BelayError && err.code === 'LINK_LOST')) await this.recoverFromAbort();
+      throw err;
+    }
+    const result = await this.follow({ ...options, signal: undefined });
+    return { value, ...result };
   }
 
   private async sendCode(source: Uint8Array, signal?: AbortSignal): Promise<void> {

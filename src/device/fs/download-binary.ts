@@ -1,0 +1,88 @@
+/**
+ * The fast download: fs_download.py writes the file to sys.stdout.buffer in
+ * length-framed chunks (any byte value passes, 0x04 included, which would
+ * otherwise end the raw REPL's output), followed by the board's digest. The
+ * host hashes what it receives and compares. The board needs no credit from
+ * the host here: hosts read far faster than boards send. Ctrl-C works as
+ * usual (the program reads nothing from stdin), so an abort just interrupts.
+ */
+import { BelayError, abortError } from '../../errors.js';
+import type { Device } from '../device.js';
+import type { InteractiveIo } from '../../protocol/raw-repl.js';
+import { withInputs } from '../snippets.js';
+import { TAG, parseHeader } from './frames.js';
+import { createHasher, sameHash } from './hashing.js';
+import { EndedEarly, readLine } from './upload-binary.js';
+import type { ContentHash, HashAlgorithm, Progress } from './types.js';
+
+export const DOWNLOAD_FRAME = 1024;
+
+export interface BinaryDownloadRequest {
+  path: string;
+  algorithm: HashAlgorithm;
+  sink: (chunk: Buffer) => void | Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  wireBytes: number;
+  hash: ContentHash;
+  boardHeap?: number;
+}
+
+export async function downloadBinary(device: Device, request: BinaryDownloadRequest): Promise<DownloadResult> {
+  const code = withInputs('fs_download', { PATH: request.path, CHUNK: DOWNLOAD_FRAME });
+  const { signal } = request;
+  const hasher = createHasher(request.algorithm);
+  let wireBytes = Buffer.byteLength(code) + 10;
+  let done = 0;
+
+  const exchange = async (io: InteractiveIo): Promise<DownloadResult> => {
+    const sizeLine = await readLine(io, 'the file size');
+    wireBytes += sizeLine.length + 1;
+    const total = Number(sizeLine);
+    request.onProgress?.({ done: 0, total });
+    for (;;) {
+      if (signal?.aborted) throw abortError(signal);
+      const header = await io.read(2, 'the next chunk of the file');
+      if (header[0] === TAG.endOfOutput) {
+        io.unread(header);
+        throw new EndedEarly();
+      }
+      const length = parseHeader(header[0], header[1]);
+      if (length < 0) throw new BelayError('PROTOCOL', `bad frame header 0x${header.toString('hex')} in a download`);
+      wireBytes += 2;
+      if (length === 0) break;
+      const payload = await io.read(length, 'the next chunk of the file');
+      wireBytes += length;
+      hasher.update(payload);
+      await request.sink(payload);
+      done += length;
+      request.onProgress?.({ done, total });
+    }
+    const line = await readLine(io, 'the download hash');
+    wireBytes += line.length + 1;
+    const board = JSON.parse(line) as { digest: string; algorithm: HashAlgorithm; heap: number };
+    const ours = hasher.digest();
+    if (!sameHash(ours, board)) {
+      throw new BelayError('VERIFY_FAILED', `the bytes received for ${request.path} do not match the board's hash`, {
+        data: { path: request.path, received: ours, board },
+        hint: 'the link corrupts bytes: try a lower baud rate or another cable',
+      });
+    }
+    return { bytes: done, wireBytes, hash: ours, boardHeap: board.heap };
+  };
+
+  const run = await device.execInteractive(code, async (io) => {
+    try {
+      return await exchange(io);
+    } catch (err) {
+      if (err instanceof EndedEarly) return undefined;
+      throw err;
+    }
+  });
+  if (run.value === undefined) throw new BelayError('PROTOCOL', `the download of ${request.path} ended early`);
+  return run.value;
+}

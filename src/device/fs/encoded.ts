@@ -1,0 +1,139 @@
+/**
+ * The fallback transfers, for boards without sys.stdin.buffer (uploads) or
+ * sys.stdout.buffer (downloads). Uploads go as many small programs through
+ * the raw REPL (raw-paste when the board has it), each carrying one chunk as
+ * base64 text (binascii) or, lacking binascii, as an escaped bytes literal;
+ * the board appends and hashes (fs_encoded.py). Downloads are one program
+ * printing base64 (or hex) lines that the host decodes as they stream in.
+ * Both stay within a few KiB of board heap and verify by hash like the fast
+ * path; they cost more bytes on the wire (base64: 4/3) and a round trip per chunk.
+ */
+import { BelayError, abortError } from '../../errors.js';
+import type { Device } from '../device.js';
+import { pyLiteral } from '../snippets.js';
+import { createHasher, sameHash } from './hashing.js';
+import { framesOf, type UploadSource } from './source.js';
+import type { ContentHash, HashAlgorithm, Progress } from './types.js';
+
+/** Raw bytes per upload program: 2 KiB of base64 text, small enough for ESP8266 heaps. */
+export const ENCODED_CHUNK = 1536;
+const DOWNLOAD_LINE = 768;
+
+export interface EncodedUploadRequest {
+  tmp: string;
+  source: UploadSource;
+  algorithm: HashAlgorithm;
+  base64: boolean;
+  total?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** A Python bytes literal: printable ASCII as is, everything else \xNN. */
+export function pyBytes(bytes: Uint8Array): string {
+  let out = "b'";
+  for (const byte of bytes) {
+    if (byte >= 0x20 && byte < 0x7f && byte !== 0x27 && byte !== 0x5c) out += String.fromCharCode(byte);
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${out}'`;
+}
+
+/** Writes `source` to `tmp` and returns the board's hash of it (compared by the caller). The caller removes tmp on failure. */
+export async function uploadEncoded(device: Device, request: EncodedUploadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; boardHash: ContentHash }> {
+  const { signal } = request;
+  const hasher = createHasher(request.algorithm);
+  let wireBytes = 0;
+  let done = 0;
+  const run = async (code: string) => {
+    wireBytes += Buffer.byteLength(code) + 10;
+    const result = await device.exec(code, { signal });
+    wireBytes += result.stdout.length + 4;
+    return result.stdout.toString('utf8');
+  };
+  await run(`_bwopen(${pyLiteral(request.tmp)})`);
+  for await (const chunk of framesOf(request.source, ENCODED_CHUNK)) {
+    if (signal?.aborted) throw abortError(signal);
+    hasher.update(chunk);
+    await run(request.base64 ? `_bb(b'${Buffer.from(chunk).toString('base64')}')` : `_bw(${pyBytes(chunk)})`);
+    done += chunk.length;
+    request.onProgress?.({ done, total: request.total });
+  }
+  const summary = JSON.parse((await run('_bwclose()')).trim()) as { size: number; digest: string; algorithm: HashAlgorithm };
+  const ours = hasher.digest();
+  const boardHash = { algorithm: summary.algorithm, digest: summary.digest };
+  if (summary.size !== done || !sameHash(ours, boardHash)) {
+    throw new BelayError('VERIFY_FAILED', 'the board received different bytes than were sent (the upload was discarded)', {
+      data: { sent: { size: done, ...ours }, received: summary },
+    });
+  }
+  return { bytes: done, wireBytes, hash: ours, boardHash };
+}
+
+export interface EncodedDownloadRequest {
+  path: string;
+  algorithm: HashAlgorithm;
+  /** The board has binascii.b2a_base64 (fs_lib's "base64" feature); else it sends hex. */
+  base64: boolean;
+  sink: (chunk: Buffer) => void | Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Streams `path` as text lines and decodes them as they come; verifies the hash at the end. */
+export async function downloadEncoded(device: Device, request: EncodedDownloadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; method: 'base64' | 'hex' }> {
+  const hasher = createHasher(request.algorithm);
+  let partial = '';
+  let total: number | undefined;
+  let done = 0;
+  let wireBytes = 0;
+  let trailer: { digest: string; algorithm: HashAlgorithm; encoding: 'base64' | 'hex' } | undefined;
+  // Lines are decoded as they arrive; sink writes are chained so order holds.
+  let writes: Promise<void> = Promise.resolve();
+  const pendingLines: string[] = [];
+  const onLine = (raw: string) => {
+    const line = raw.replace(/\r$/, '');
+    if (total === undefined) {
+      total = Number(line);
+      request.onProgress?.({ done: 0, total });
+      return;
+    }
+    if (line.startsWith('{')) {
+      trailer = JSON.parse(line) as typeof trailer;
+      return;
+    }
+    pendingLines.push(line);
+  };
+  const flush = () => {
+    const lines = pendingLines.splice(0);
+    for (const line of lines) {
+      const bytes = Buffer.from(line, encoding);
+      hasher.update(bytes);
+      done += bytes.length;
+      const sink = request.sink;
+      writes = writes.then(() => sink(bytes));
+      request.onProgress?.({ done, total });
+    }
+  };
+  const encoding: 'base64' | 'hex' = request.base64 ? 'base64' : 'hex';
+  await device.exec(`_bread(${pyLiteral(request.path)}, ${DOWNLOAD_LINE})`, {
+    signal: request.signal,
+    discardStdout: true,
+    onStdout: (chunk) => {
+      wireBytes += chunk.length;
+      const text = partial + chunk.toString('latin1');
+      const lines = text.split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onLine(line);
+      flush();
+    },
+  });
+  if (partial) onLine(partial);
+  flush();
+  await writes;
+  const ours = hasher.digest();
+  if (!trailer || !sameHash(ours, trailer)) {
+    throw new BelayError('VERIFY_FAILED', `the bytes received for ${request.path} do not match the board's hash`, { data: { path: request.path, received: ours, board: trailer ?? null } });
+  }
+  return { bytes: done, wireBytes, hash: ours, method: encoding };
+}

@@ -1,0 +1,82 @@
+/**
+ * The shapes the filesystem API takes and returns. Hashes always travel with
+ * their algorithm: boards without hashlib hash with crc32 or adler32, and
+ * two digests are only comparable when their algorithms match.
+ */
+
+export type HashAlgorithm = 'sha256' | 'crc32' | 'adler32';
+
+export interface ContentHash {
+  algorithm: HashAlgorithm;
+  /** Lowercase hex. */
+  digest: string;
+}
+
+export interface FsEntry {
+  /** Absolute board path. */
+  path: string;
+  kind: 'file' | 'dir';
+  /** Bytes, for files (0 for directories). */
+  size: number;
+  /** Present for files when hashes were asked for. */
+  hash?: ContentHash;
+}
+
+export interface FsStat {
+  path: string;
+  kind: 'file' | 'dir';
+  size: number;
+}
+
+export interface DiskUsage {
+  size: number;
+  free: number;
+  used: number;
+  blockSize: number;
+}
+
+/** What the board offers for transfers, probed once per session. */
+export interface FsFeatures {
+  hash: HashAlgorithm;
+  base64: boolean;
+  stdinBuffer: boolean;
+  stdoutBuffer: boolean;
+}
+
+export interface Progress {
+  /** Payload bytes moved so far. */
+  done: number;
+  /** Payload bytes in all (undefined when a stream's size is unknown). */
+  total?: number;
+}
+
+export interface TransferStats {
+  /** Payload bytes. */
+  bytes: number;
+  /** Bytes on the wire both ways for this transfer, code included (from the board's framing). */
+  wireBytes: number;
+  /** Which path moved the bytes. */
+  method: 'binary' | 'base64' | 'literal' | 'hex';
+  hash: ContentHash;
+  /** Peak heap the board's transfer code allocated (bytes), when it reports it. */
+  boardHeap?: number;
+  /** True when the board already held identical content and nothing was sent. */
+  skipped?: boolean;
+}
+
+export interface OperationOptions {
+  signal?: AbortSignal;
+}
+
+export interface TransferOptions extends OperationOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface WriteOptions extends TransferOptions {
+  /** Size in bytes, if `source` is a stream (for progress only). */
+  size?: number;
+  /** Skip when the board already has the same content (costs one round trip). Default false. */
+  skipUnchanged?: boolean;
+  /** Create missing parent directories first. Default false. */
+  parents?: boolean;
+}

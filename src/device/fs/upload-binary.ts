@@ -1,0 +1,196 @@
+/**
+ * The fast upload: fs_upload.py runs on the board as a receiver reading raw
+ * bytes from sys.stdin.buffer, and this side streams length-framed chunks to
+ * it under credit flow control. The host never has more than `window` bytes
+ * in flight (sent but not yet taken into the board's RAM), so a board whose
+ * UART/USB buffer holds `window` bytes cannot drop any. The board acks each
+ * frame as soon as it is in RAM (before writing it to flash), which keeps
+ * two frames in flight and the link busy while the board writes.
+ *
+ * Stopping (Ctrl-C, a local read error, the board's write failing) happens
+ * in-band at a frame boundary: the receiver has Ctrl-C disabled, so it is
+ * told with an abort frame, removes its temp file and returns to the prompt.
+ */
+import { BelayError, abortError } from '../../errors.js';
+import type { Device } from '../device.js';
+import type { InteractiveIo } from '../../protocol/raw-repl.js';
+import { withInputs } from '../snippets.js';
+import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
+import { createHasher, sameHash } from './hashing.js';
+import { framesOf, type UploadSource } from './source.js';
+import type { ContentHash, HashAlgorithm, Progress } from './types.js';
+
+/** Default credit: the smallest receive buffer among common boards (ESP8266, STM32 USB). */
+export const DEFAULT_WINDOW = 256;
+
+export interface BinaryUploadRequest {
+  tmp: string;
+  target: string;
+  source: UploadSource;
+  algorithm: HashAlgorithm;
+  total?: number;
+  window?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface BinaryUploadResult {
+  bytes: number;
+  wireBytes: number;
+  hash: ContentHash;
+  boardHeap?: number;
+}
+
+interface BoardSummary {
+  size: number;
+  digest: string;
+  algorithm: HashAlgorithm;
+  heap: number;
+}
+
+export async function readLine(io: InteractiveIo, what: string): Promise<string> {
+  const bytes: number[] = [];
+  for (;;) {
+    const [byte] = await io.read(1, what);
+    if (byte === 0x0a) return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
+    if (byte === TAG.endOfOutput && bytes.length === 0) {
+      io.unread(Uint8Array.of(byte));
+      throw new EndedEarly();
+    }
+    bytes.push(byte);
+    if (bytes.length > 4096) throw new BelayError('PROTOCOL', `the board sent an overlong line while ${what}`);
+  }
+}
+
+/** The board program ended (with an exception, read next by exec) before the exchange finished. */
+export class EndedEarly extends Error {}
+
+export async function uploadBinary(device: Device, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
+  const window = request.window ?? DEFAULT_WINDOW;
+  const frameSize = Math.min(MAX_FRAME, Math.floor(window / 2) - 2);
+  if (frameSize < 16) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
+  const code = withInputs('fs_upload', { TMP: request.tmp, TARGET: request.target, CHUNK: frameSize });
+  const { signal, onProgress } = request;
+  const hasher = createHasher(request.algorithm);
+  let wireBytes = Buffer.byteLength(code) + 10;
+  let stopReason: unknown;
+  let boardFailed = false;
+
+  const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
+    const [ready] = await io.read(1, 'the board receiver to start');
+    if (ready !== TAG.ready) {
+      io.unread(Uint8Array.of(ready));
+      throw new EndedEarly();
+    }
+    const frames = framesOf(request.source, frameSize);
+    let pending: Uint8Array | undefined;
+    let sourceDone = false;
+    let endSent = false;
+    let outstanding = 0;
+    const inFlight: number[] = [];
+    let done = 0;
+    try {
+      for (;;) {
+        const batch: Uint8Array[] = [];
+        while (!endSent) {
+          if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
+          if (stopReason !== undefined || boardFailed) {
+            if (outstanding + 2 > window) break;
+            batch.push(ABORT_FRAME);
+            endSent = true;
+            break;
+          }
+          if (pending === undefined && !sourceDone) {
+            try {
+              const next = await frames.next();
+              if (next.done) sourceDone = true;
+              else pending = next.value;
+            } catch (err) {
+              stopReason = err;
+              continue;
+            }
+          }
+          if (pending === undefined) {
+            if (outstanding + 2 > window) break;
+            batch.push(END_FRAME);
+            endSent = true;
+            break;
+          }
+          const cost = pending.length + 2;
+          if (outstanding + cost > window) break;
+          batch.push(frameHeader(pending.length), pending);
+          hasher.update(pending);
+          outstanding += cost;
+          inFlight.push(cost);
+          pending = undefined;
+        }
+        if (batch.length > 0) {
+          const bytes = Buffer.concat(batch);
+          wireBytes += bytes.length;
+          await io.write(bytes);
+        }
+        if (endSent && inFlight.length === 0) break;
+        const [tag] = await io.read(1, 'the board to take a chunk');
+        wireBytes += 1;
+        if (tag === TAG.ack) {
+          const cost = inFlight.shift();
+          if (cost === undefined) throw new BelayError('PROTOCOL', 'the board acknowledged a chunk that was not sent');
+          outstanding -= cost;
+          done += cost - 2;
+          onProgress?.({ done, total: request.total });
+        } else if (tag === TAG.failed) {
+          boardFailed = true;
+        } else if (tag === TAG.endOfOutput) {
+          io.unread(Uint8Array.of(tag));
+          throw new EndedEarly();
+        } else {
+          throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
+        }
+      }
+    } finally {
+      await frames.return(undefined);
+    }
+    if (stopReason !== undefined || boardFailed) return undefined;
+    const [tag] = await io.read(1, 'the board to hash the upload');
+    if (tag !== TAG.hash) {
+      io.unread(Uint8Array.of(tag));
+      throw new EndedEarly();
+    }
+    const line = await readLine(io, 'the upload hash');
+    wireBytes += line.length + 2;
+    const summary = JSON.parse(line) as BoardSummary;
+    const ours = hasher.digest();
+    const accept = summary.size === done && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
+    await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
+    wireBytes += 2;
+    if (!accept) {
+      // Thrown after the program ends (the board removes the temp file itself).
+      stopReason = new BelayError('VERIFY_FAILED', `the board received different bytes for ${request.target} (the upload was discarded)`, {
+        data: { path: request.target, sent: { size: done, ...ours }, received: summary },
+        hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',
+      });
+      return undefined;
+    }
+    const [committed] = await io.read(1, 'the board to rename the upload into place');
+    wireBytes += 1;
+    if (committed !== TAG.done) {
+      io.unread(Uint8Array.of(committed));
+      throw new EndedEarly();
+    }
+    return summary;
+  };
+
+  let summary: BoardSummary | undefined;
+  const run = await device.execInteractive(code, async (io) => {
+    try {
+      return await exchange(io);
+    } catch (err) {
+      if (err instanceof EndedEarly) return undefined;
+      throw err;
+    }
+  }, { signal });
+  summary = run.value;
+  if (stopReason !== undefined) throw stopReason;
+  if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
+  return { bytes: summary.size, wireBytes, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+}

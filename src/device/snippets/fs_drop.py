@@ -1,0 +1,2 @@
+# Abandons an upload: closes it if still open and removes TMP (fs_encoded).
+_bwdrop(TMP)

@@ -1,0 +1,73 @@
+# The fallback transfer for boards without sys.stdin.buffer: a file is
+# written by many small programs, each carrying one encoded chunk, and read
+# back by one program that prints encoded lines. Needs fs_lib.
+#   _bwopen(tmp)   opens the upload (one at a time per session)
+#   _bw(data)      appends bytes (decoded by the host-built literal)
+#   _bb(text)      appends base64 text
+#   _bwclose()     closes; prints {"size", "digest", "algorithm"}
+#   _bwdrop(tmp)   closes and removes the temp file (abort or failure)
+#   _bread(p, n)   prints the size line, then one line per n-byte chunk:
+#                  base64 when binascii exists, else hex; then the digest
+_bwf = None
+_bwh = None
+_bwn = 0
+
+
+def _bwopen(tmp):
+    global _bwf, _bwh, _bwn
+    _bwf = open(tmp, "wb")
+    _bwh = _bnew()
+    _bwn = 0
+
+
+def _bw(data):
+    global _bwn
+    _bwf.write(data)
+    _bwh.update(data)
+    _bwn += len(data)
+
+
+def _bb(text):
+    _bw(_bba.a2b_base64(text))
+
+
+def _bwclose():
+    global _bwf
+    f = _bwf
+    _bwf = None
+    f.close()
+    print(json.dumps({"size": _bwn, "digest": _bwh.hexdigest(), "algorithm": _balgo}))
+
+
+def _bwdrop(tmp):
+    global _bwf
+    if _bwf:
+        try:
+            _bwf.close()
+        except OSError:
+            pass
+        _bwf = None
+    try:
+        os.remove(tmp)
+    except OSError:
+        pass
+
+
+def _bread(p, n):
+    b64 = _bba and hasattr(_bba, "b2a_base64")
+    h = _bnew()
+    buf = bytearray(n)
+    mv = memoryview(buf)
+    print(os.stat(p)[6])
+    with open(p, "rb") as f:
+        while True:
+            k = f.readinto(buf)
+            if not k:
+                break
+            part = buf if k == n else mv[:k]
+            h.update(part)
+            if b64:
+                sys.stdout.write(_bba.b2a_base64(part))
+            else:
+                print("".join("%02x" % x for x in part))
+    print(json.dumps({"digest": h.hexdigest(), "algorithm": _balgo, "encoding": "base64" if b64 else "hex"}))

@@ -1,0 +1,26 @@
+# Lists ROOT (a file or a directory tree) in one round trip: one JSON line
+# per entry, streamed as found so memory stays flat on big trees:
+#   ["f", path, size, digest]  (digest null unless HASH)
+#   ["d", path]
+# A missing ROOT raises OSError ENOENT. Needs fs_lib.
+def _btree(root, want):
+    k, size = _bkind(root)
+    if k is None:
+        os.stat(root)  # raises the port's own ENOENT
+    if k == "f":
+        print(json.dumps(["f", root, size, _bhash(root) if want else None]))
+        return
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        for e in os.ilistdir(d):
+            p = _bjoin(d, e[0])
+            if e[1] & 0x4000:
+                print(json.dumps(["d", p]))
+                stack.append(p)
+            else:
+                s = e[3] if len(e) > 3 else os.stat(p)[6]
+                print(json.dumps(["f", p, s, _bhash(p) if want else None]))
+
+
+_btree(ROOT, HASH)
