@@ -13,4 +13,4 @@ export { SerialTransport } from './transport/serial.js';
 export { EmulatorTransport } from './transport/emulator/emulator-transport.js';
 export type { EmulatorOptions, HideableFeature, RawPasteSupport } from './transport/emulator/options.js';
 export { servePty, type PtyBridge } from './transport/emulator/pty-bridge.js';
-export { loadConfig, validateConfig, redactSecrets } from './config/index.js';
+export * from './config/index.js';

@@ -2,6 +2,7 @@
  * The global options every command shares, and the Context handed to each
  * command's action: resolved options plus the Output to print through.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Output, wantsColor } from './output.js';
 
@@ -38,5 +39,5 @@ export function contextFrom(command: Command, signal: AbortSignal): Context {
     debug: Boolean(options.debug),
     json: Boolean(options.json),
   });
-  return { options, out, cwd: options.cwd ?? process.cwd(), signal, command };
+  return { options, out, cwd: resolve(process.cwd(), options.cwd ?? '.'), signal, command };
 }

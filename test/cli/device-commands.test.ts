@@ -109,6 +109,33 @@ describe('belay device commands', () => {
     expect((await belay(['exec', '--port', 'emulator', "print(open('k').read())"], { cwd })).stdout).toBe('v\n');
   });
 
+  it('takes the board from belay.yaml (per profile), and --port wins over it', async () => {
+    const cwd = project();
+    const { writeFileSync, mkdirSync, existsSync } = await import('node:fs');
+    mkdirSync(join(cwd, 'src', 'deep'), { recursive: true });
+    writeFileSync(
+      join(cwd, 'belay.yaml'),
+      'device:\n  port: emulator:from-config\nprofiles:\n  other:\n    device:\n      port: emulator:from-profile\n',
+    );
+    const sub = join(cwd, 'src', 'deep');
+    expect((await belay(['exec', 'print(1)'], { cwd: sub })).stdout).toBe('1\n');
+    expect(existsSync(join(cwd, '.belay', 'emulator', 'from-config'))).toBe(true);
+    expect((await belay(['exec', 'print(2)', '--profile', 'other'], { cwd: sub })).stdout).toBe('2\n');
+    expect(existsSync(join(cwd, '.belay', 'emulator', 'from-profile'))).toBe(true);
+    expect((await belay(['exec', 'print(3)', '--port', 'emulator:flag'], { cwd: sub })).stdout).toBe('3\n');
+    expect(existsSync(join(cwd, '.belay', 'emulator', 'flag'))).toBe(true);
+  });
+
+  it('a broken belay.yaml stops commands that need it, with its position', async () => {
+    const cwd = project();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'belay.yaml'), 'device:\n  port: [unclosed\n');
+    const run = await belay(['exec', 'print(1)'], { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[CONFIG_SYNTAX]');
+    expect(run.stderr).toMatch(/belay\.yaml:\d+:\d+/);
+  });
+
   it('unknown commands and bad options exit 2', async () => {
     expect((await belay(['frobnicate'])).code).toBe(2);
     expect((await belay(['exec'])).code).toBe(2);
