@@ -48,7 +48,6 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 class Output {
   private buffer = new Uint8Array(16384);
   private length = 0;
-  private lastFlush = performance.now();
   /** Bytes of a fixed prefix still to be swallowed (the raw REPL's "OK" after raw-paste). */
   private swallow: number[] = [];
   /** While muted, output is discarded (interpreter restarts print their own banner). */
@@ -64,7 +63,9 @@ class Output {
       this.swallow = [];
     }
     this.buffer[this.length++] = value;
-    if (this.length === this.buffer.length || ((this.length & 63) === 0 && performance.now() - this.lastFlush > 10)) this.flush();
+    // Lines go out as they end: the program may compute for a long time after
+    // printing, and the worker runs no JavaScript meanwhile to flush later.
+    if (value === 0x0a || this.length === this.buffer.length) this.flush();
   }
 
   text(value: string): void {
@@ -76,7 +77,6 @@ class Output {
   }
 
   flush(): void {
-    this.lastFlush = performance.now();
     if (this.length === 0) return;
     post({ type: 'output', bytes: this.buffer.slice(0, this.length) });
     this.length = 0;
@@ -210,7 +210,10 @@ function runScript(file: string): void {
   if (!existsSync(join(options.dir, file))) return;
   input.executing = true;
   try {
-    mp.runPython(`exec(open(${JSON.stringify(file)}).read(), {'__name__': '__main__'})`);
+    // As pyexec does for a file: Ctrl-C armed, run in __main__'s globals.
+    mp.runPython(
+      `import micropython\nmicropython.kbd_intr(3)\ntry:\n    exec(open(${JSON.stringify(file)}).read(), globals())\nfinally:\n    micropython.kbd_intr(-1)`,
+    );
   } catch (err) {
     if (err instanceof PowerCut) throw err;
     // The firmware prints the traceback and carries on to the REPL.

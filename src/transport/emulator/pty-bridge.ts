@@ -1,12 +1,13 @@
 /**
  * Serves a Transport (normally an emulated board) on a pseudo-terminal, so
  * serialport, mpremote or a terminal program can open it like a USB board.
- * socat creates the pty and relays its bytes through its stdin/stdout; when
- * the program on the other side closes the pty, socat exits and we start it
- * again, keeping the board running between connections.
+ * socat creates the pty and relays its bytes through its stdin/stdout. We
+ * hold the pty's far side open ourselves (never reading it), so a program
+ * closing it does not end the pty: the path stays valid between connections
+ * and the board keeps running. Should socat exit anyway, it is restarted.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
 import { BelayError } from '../../errors.js';
 import type { Transport } from '../types.js';
 
@@ -42,6 +43,7 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
   }
   let child: ChildProcess | undefined;
   let closing = false;
+  let holder: number | undefined;
 
   const start = async (): Promise<void> => {
     rmSync(link, { force: true });
@@ -56,6 +58,8 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
       if (!closing && !transport.closed) void start();
     });
     await waitForLink(link, proc);
+    if (holder !== undefined) closeSync(holder);
+    holder = openSync(link, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   };
 
   const offData = transport.onData((chunk) => {
@@ -66,6 +70,8 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
   const offClose = transport.onClose(() => {
     closing = true;
     child?.kill();
+    if (holder !== undefined) closeSync(holder);
+    holder = undefined;
   });
   await start();
 
@@ -82,6 +88,8 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
           proc.kill();
         });
       }
+      if (holder !== undefined) closeSync(holder);
+      holder = undefined;
       rmSync(link, { force: true });
     },
   };
