@@ -53,7 +53,7 @@ export function registerConfigCommands(program: Command): void {
           for (const file of result.created) ctx.out.info(`created ${show(file)}`);
           if (result.gitignore !== 'unchanged') ctx.out.info(`${result.gitignore === 'created' ? 'created .gitignore with' : 'added'} .belay/${result.gitignore === 'created' ? '' : ' to .gitignore'}`);
           printDiagnostics(ctx, validation.diagnostics);
-          ctx.out.info('next: "belay plan" to see what would change on the board');
+          ctx.out.info('next: edit belay.yaml to taste, then "belay validate"');
         }
         if (!validation.ok) process.exitCode = EXIT.failure;
       }),
