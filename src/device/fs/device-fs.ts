@@ -1,12 +1,12 @@
 /**
  * DeviceFs: the board's filesystem as a library API (`device.fs`).
  *
- * Every operation is one program on the board built from a snippet in
- * ../snippets (fs_*.py) with its paths passed through pyLiteral. The
- * snippets share helpers (fs_lib.py, fs_encoded.py) installed once per
- * session; installing them also probes the board's transfer features, so
- * the fastest safe transfer path is chosen once. If the board lost them (a
- * soft reset), the NameError is caught and they are installed again.
+ * Every operation is one short program on the board: a call of a helper
+ * from ../snippets/fs_*.py with its paths as pyLiteral literals. The helpers
+ * are installed once per session (board-code.ts); installing them also
+ * probes the board's transfer features, so the fastest safe transfer path
+ * is chosen once. If the board lost them (a soft reset), the NameError is
+ * caught and they are installed again.
  *
  * Writes never leave a half-written file at the target: bytes go to a temp
  * name beside it (paths/board.ts tempPathFor), are verified by hash, then
@@ -16,7 +16,8 @@
  */
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { Device } from '../device.js';
-import { snippet, withInputs, type PyValue } from '../snippets.js';
+import type { PyValue } from '../snippets.js';
+import { installProgram, pyCall, pyJsonCall } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, isTempName } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
@@ -61,8 +62,7 @@ export class DeviceFs {
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
     if (this.features) return this.features;
     const raw = await this.device.execJson<{ hash: HashAlgorithm; base64: boolean; stdin_buffer: boolean; stdout_buffer: boolean }>(
-      `${snippet('fs_lib')}\n${snippet('fs_encoded')}`,
-      options,
+installProgram(), options,
     );
     this.features = { hash: raw.hash, base64: raw.base64, stdinBuffer: raw.stdin_buffer, stdoutBuffer: raw.stdout_buffer };
     return this.features;
@@ -87,7 +87,7 @@ export class DeviceFs {
   }
 
   private op<T>(op: string, a: string, b: PyValue, options: OperationOptions): Promise<T> {
-    return this.session(options, () => this.device.execJson<T>(withInputs('fs_op', { OP: op, A: a, B: b }), options));
+    return this.session(options, () => this.device.execJson<T>(pyJsonCall('_bop', op, a, b), options));
   }
 
   /* -------------------------------------------------------------- reads */
@@ -102,7 +102,7 @@ export class DeviceFs {
     const want = options.hash !== false;
     return mapFsErrors('listing', root, () =>
       this.session(options, async (features) => {
-        const { stdout } = await this.device.exec(withInputs('fs_tree', { ROOT: root, HASH: want }), { signal: options.signal });
+        const { stdout } = await this.device.exec(pyCall('_btree', root, want), { signal: options.signal });
         const entries: FsEntry[] = [];
         for (const line of stdout.toString('utf8').split('\n')) {
           if (!line.trim()) continue;
@@ -228,7 +228,7 @@ export class DeviceFs {
   }
 
   private async dropTemp(tmp: string): Promise<void> {
-    await this.device.exec(withInputs('fs_drop', { TMP: tmp })).catch(() => undefined);
+    await this.device.exec(pyCall('_bwdrop', tmp)).catch(() => undefined);
   }
 
   /** Creates a directory; with `parents`, also its missing parents (and an existing directory is fine). */

@@ -9,7 +9,7 @@
 import { BelayError, abortError } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
-import { withInputs } from '../snippets.js';
+import { pyCall } from './board-code.js';
 import { TAG, parseHeader } from './frames.js';
 import { createHasher, sameHash } from './hashing.js';
 import { EndedEarly, readLine } from './upload-binary.js';
@@ -33,7 +33,7 @@ export interface DownloadResult {
 }
 
 export async function downloadBinary(device: Device, request: BinaryDownloadRequest): Promise<DownloadResult> {
-  const code = withInputs('fs_download', { PATH: request.path, CHUNK: DOWNLOAD_FRAME });
+  const code = pyCall('_bdl', request.path, DOWNLOAD_FRAME);
   const { signal } = request;
   const hasher = createHasher(request.algorithm);
   let wireBytes = Buffer.byteLength(code) + 10;

@@ -10,7 +10,7 @@
  */
 import { BelayError, abortError } from '../../errors.js';
 import type { Device } from '../device.js';
-import { pyLiteral } from '../snippets.js';
+import { pyCall } from './board-code.js';
 import { createHasher, sameHash } from './hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
@@ -51,7 +51,7 @@ export async function uploadEncoded(device: Device, request: EncodedUploadReques
     wireBytes += result.stdout.length + 4;
     return result.stdout.toString('utf8');
   };
-  await run(`_bwopen(${pyLiteral(request.tmp)})`);
+  await run(pyCall('_bwopen', request.tmp));
   for await (const chunk of framesOf(request.source, ENCODED_CHUNK)) {
     if (signal?.aborted) throw abortError(signal);
     hasher.update(chunk);
@@ -116,7 +116,7 @@ export async function downloadEncoded(device: Device, request: EncodedDownloadRe
     }
   };
   const encoding: 'base64' | 'hex' = request.base64 ? 'base64' : 'hex';
-  await device.exec(`_bread(${pyLiteral(request.path)}, ${DOWNLOAD_LINE})`, {
+  await device.exec(pyCall('_bread', request.path, DOWNLOAD_LINE), {
     signal: request.signal,
     discardStdout: true,
     onStdout: (chunk) => {

@@ -14,7 +14,7 @@
 import { BelayError, abortError } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
-import { withInputs } from '../snippets.js';
+import { pyCall } from './board-code.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
 import { createHasher, sameHash } from './hashing.js';
 import { framesOf, type UploadSource } from './source.js';
@@ -69,7 +69,7 @@ export async function uploadBinary(device: Device, request: BinaryUploadRequest)
   const window = request.window ?? DEFAULT_WINDOW;
   const frameSize = Math.min(MAX_FRAME, Math.floor(window / 2) - 2);
   if (frameSize < 16) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
-  const code = withInputs('fs_upload', { TMP: request.tmp, TARGET: request.target, CHUNK: frameSize });
+  const code = pyCall('_bup', request.tmp, request.target, frameSize);
   const { signal, onProgress } = request;
   const hasher = createHasher(request.algorithm);
   let wireBytes = Buffer.byteLength(code) + 10;

@@ -1,8 +1,8 @@
-# Streams PATH to the host on stdout.buffer, length-framed so any byte value
+# _bdl(p, size): streams file p to the host on stdout.buffer, length-framed so any byte value
 # passes: first the size as a decimal line, then frames
 # [0x80|n>>8, n&255] + n bytes, then [0x88, 0] and a JSON line with the
 # digest and peak heap. Ctrl-C still works (nothing is read from stdin).
-# Needs fs_lib.
+# Part of the fs helpers.
 def _bdl(p, size):
     gc.collect()
     base = gc.mem_alloc()
@@ -40,5 +40,3 @@ def _bdl(p, size):
     wr(json.dumps({"digest": h.hexdigest(), "algorithm": _balgo, "heap": peak}).encode())
     wr(b"\n")
 
-
-_bdl(PATH, CHUNK)

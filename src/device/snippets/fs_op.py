@@ -5,7 +5,7 @@
 #   rename A B
 #   df A          -> {"size", "free", "block"}
 #   hash A        -> {"algorithm", "digest"}
-# Prints one JSON line. Needs fs_lib.
+# Returns a dict (printed as JSON by the caller). Part of the fs helpers.
 def _bop(op, a, b):
     if op == "stat":
         k, s = _bkind(a)
@@ -63,5 +63,3 @@ def _bop(op, a, b):
         return {"algorithm": _balgo, "digest": _bhash(a)}
     raise ValueError(op)
 
-
-print(json.dumps(_bop(OP, A, B)))

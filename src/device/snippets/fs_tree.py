@@ -1,8 +1,8 @@
-# Lists ROOT (a file or a directory tree) in one round trip: one JSON line
+# _btree(root, want): lists root (a file or a directory tree) in one round trip: one JSON line
 # per entry, streamed as found so memory stays flat on big trees:
-#   ["f", path, size, digest]  (digest null unless HASH)
+#   ["f", path, size, digest]  (digest null unless want)
 #   ["d", path]
-# A missing ROOT raises OSError ENOENT. Needs fs_lib.
+# A missing root raises OSError ENOENT. Part of the fs helpers.
 def _btree(root, want):
     k, size = _bkind(root)
     if k is None:
@@ -22,5 +22,3 @@ def _btree(root, want):
                 s = e[3] if len(e) > 3 else os.stat(p)[6]
                 print(json.dumps(["f", p, s, _bhash(p) if want else None]))
 
-
-_btree(ROOT, HASH)

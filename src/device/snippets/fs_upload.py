@@ -1,5 +1,5 @@
-# The stdin receiver: writes the bytes the host streams into TMP, then, if
-# the host accepts the hash, renames TMP over TARGET. Needs fs_lib.
+# _bup(tmp, target, size): the stdin receiver. Writes the bytes the host streams into tmp, then, if
+# the host accepts the hash, renames tmp over target. Part of the fs helpers.
 #
 # Ctrl-C is disabled (kbd_intr(-1)) so every byte value is data. Frames from
 # the host:  [0x80|n>>8, n&255] + n bytes (1 <= n <= CHUNK)
@@ -83,5 +83,3 @@ def _bup(tmp, target, size):
     finally:
         micropython.kbd_intr(3)
 
-
-_bup(TMP, TARGET, CHUNK)

@@ -1,0 +1,91 @@
+// Emulated boards for the filesystem tests: in-process, or served on a
+// pseudo-terminal and opened through serialport like a USB board.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { Device } from '../../src/device/device.js';
+import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
+import { servePty, type PtyBridge } from '../../src/transport/emulator/pty-bridge.js';
+import { SerialTransport } from '../../src/transport/serial.js';
+
+export type BoardOptions = Omit<EmulatorOptions, 'dir'>;
+
+/** The boards every transfer test runs against: the fast path and each fallback. */
+export const BOARDS: Array<{ name: string; options: BoardOptions; method: string }> = [
+  { name: 'full board', options: {}, method: 'binary' },
+  { name: 'no hashlib', options: { hide: ['hashlib'] }, method: 'binary' },
+  { name: 'no sys.stdin.buffer', options: { hide: ['stdin.buffer'] }, method: 'base64' },
+  { name: 'no raw-paste', options: { rawPaste: 'refused' }, method: 'binary' },
+];
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `belay-${prefix}-`));
+}
+
+export interface Board {
+  device: Device;
+  /** The host folder that is the board's flash. */
+  flash: string;
+  close(): Promise<void>;
+}
+
+export async function openBoard(options: BoardOptions = {}, flash = tempDir('flash')): Promise<Board> {
+  const transport = await EmulatorTransport.open({ dir: flash, ...options });
+  const device = await Device.over(transport);
+  return {
+    device,
+    flash,
+    close: async () => {
+      await device.close().catch(() => undefined);
+      await transport.close();
+    },
+  };
+}
+
+let ptyCount = 0;
+export async function openBoardOverPty(options: BoardOptions = {}): Promise<Board> {
+  const flash = tempDir('flash');
+  const board = await EmulatorTransport.open({ dir: flash, ...options });
+  const link = join(tempDir('pty'), `board${ptyCount++}`);
+  const bridge: PtyBridge = await servePty(board, link);
+  const serial = await SerialTransport.open(link);
+  const device = await Device.over(serial);
+  return {
+    device,
+    flash,
+    close: async () => {
+      await device.close().catch(() => undefined);
+      await bridge.close();
+      await board.close();
+    },
+  };
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `size` random bytes that certainly contain all 256 byte values (0x03 and 0x04 included). */
+export function randomPayload(size: number): Buffer {
+  const data = randomBytes(size);
+  for (let i = 0; i < 256; i++) data[i * 7] = i;
+  return data;
+}
+
+export function cleanup(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Names that must round-trip exactly and never act as code. */
+export const ODD_NAMES = [
+  "a'); import os; os.remove('main.py') #.py",
+  'with space.txt',
+  'ünïcødé-名前-🙂.py',
+  'back\\slash.txt',
+  'new\nline.txt',
+  'dq"uote.txt',
+  "tab\tand'quote",
+  '\\x41 literal.txt',
+];
