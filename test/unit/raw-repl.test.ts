@@ -79,30 +79,24 @@ describe('raw REPL framing', () => {
     expect(await codeOf(repl.exec('print(1)'))).toBe('NOT_RAW_REPL');
   });
 
-  it('times out when a program goes silent, and honours an explicit timeout', async () => {
-    const transport = new ScriptedTransport((input, t) => {
-      if (input.includes(0x01) && !input.includes(0x04)) {
-        t.consume(input.length);
-        t.reply('raw REPL; CTRL-B to exit\r\n>');
-      } else if (input.includes(0x04)) {
-        t.consume(input.length);
-        t.reply('OK'); // and then nothing
-      } else t.consume(input.length);
+  /** A board that enters raw mode, then answers the first exec with `onExec`. */
+  const startsThen = (onExec: (t: ScriptedTransport) => void) =>
+    new ScriptedTransport((input, t) => {
+      t.consume(input.length);
+      if (input.includes(0x01) && !input.includes(0x04)) t.reply('raw REPL; CTRL-B to exit\r\n>');
+      else if (input.includes(0x04)) onExec(t);
     });
+
+  it('times out when a program goes silent, and honours an explicit timeout', async () => {
+    const transport = startsThen((t) => t.reply('OK')); // and then nothing
     const repl = new RawRepl(transport, { timeoutMs: 300, rawPaste: false });
     expect(await codeOf(repl.exec('while True: pass', { timeoutMs: 150 }))).toBe('TIMEOUT');
   });
 
   it('fails at once with LINK_LOST when the cable is pulled mid-exec', async () => {
-    const transport = new ScriptedTransport((input, t) => {
-      if (input.includes(0x01) && !input.includes(0x04)) {
-        t.consume(input.length);
-        t.reply('raw REPL; CTRL-B to exit\r\n>');
-      } else if (input.includes(0x04)) {
-        t.consume(input.length);
-        t.reply('OKpartial out');
-        t.cut();
-      } else t.consume(input.length);
+    const transport = startsThen((t) => {
+      t.reply('OKpartial out');
+      t.cut();
     });
     const repl = new RawRepl(transport, { timeoutMs: 60_000, rawPaste: false });
     expect(await codeOf(repl.exec('print(1)'))).toBe('LINK_LOST');
