@@ -211,7 +211,9 @@ export class EmulatorTransport implements Transport {
         break;
       case 'hard-reset':
         // A UART-bridge board keeps the link through a reset: restart behind it.
-        void this.powerOff().then(() => (this.isClosed ? undefined : this.powerOn()));
+        void this.powerOff()
+          .then(() => (this.isClosed ? undefined : this.powerOn()))
+          .catch((err: unknown) => this.lose(`the emulated board did not come back from reset: ${(err as Error).message}`));
         break;
       case 'fatal':
         this.lose(`emulated board crashed: ${message.message}`);
