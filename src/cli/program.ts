@@ -10,6 +10,7 @@ import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
+import { registerFsCommands } from './commands/fs-commands.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
@@ -42,6 +43,7 @@ export function buildProgram(version: string): Command {
   registerDeviceCommands(program);
   registerEmulatorCommands(program);
   registerConfigCommands(program);
+  registerFsCommands(program);
 
   return program;
 }

@@ -1,0 +1,277 @@
+/**
+ * The file commands: ls, cat, get, put, rm, mkdir, df, hash. Each is a thin
+ * view over device.fs (src/device/fs): argument handling, progress and
+ * output. Data goes to stdout (JSON with --json); progress to stderr.
+ */
+import { stat } from 'node:fs/promises';
+import nodePath from 'node:path';
+import type { Command } from 'commander';
+import { BelayError } from '../../errors.js';
+import { action } from '../program.js';
+import { withDevice } from '../connect.js';
+import type { Context } from '../context.js';
+import { ProgressLine, formatBytes } from '../progress.js';
+import { boardBasename, boardJoin, boardPath } from '../../paths/board.js';
+import { getFile, getTree, putTree, type FileEvent, type FsEntry } from '../../device/fs/index.js';
+import type { Device } from '../../device/device.js';
+
+function rate(bytes: number, ms: number): string {
+  return ms > 0 ? `${formatBytes(Math.round((bytes * 1000) / ms))}/s` : '';
+}
+
+async function localKind(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? 'dir' : 'file';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BelayError('LOCAL_IO', `cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Shows names with control characters escaped, so a newline in a name cannot fake a line. */
+function shown(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(path) ? JSON.stringify(path) : path;
+}
+
+function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
+  let started = 0;
+  let current: FileEvent | undefined;
+  const finish = () => {
+    if (current && current.action !== 'mkdir') {
+      const ms = performance.now() - started;
+      progress.done(`${verb} ${shown(current.path)} (${formatBytes(current.size)}, ${rate(current.size, ms)})`);
+    }
+  };
+  return {
+    onFile: (event: FileEvent) => {
+      finish();
+      current = undefined;
+      if (event.action === 'skip') ctx.out.info(`unchanged ${shown(event.path)} (same hash, skipped)`);
+      else if (event.action === 'mkdir') ctx.out.verbose(`mkdir ${shown(event.path)}`);
+      else {
+        current = event;
+        started = performance.now();
+        progress.start(`${verb} ${shown(event.path)}`);
+      }
+    },
+    onProgress: (_event: FileEvent, p: { done: number; total?: number }) => progress.update(p.done, p.total),
+    finish,
+  };
+}
+
+async function put(ctx: Context, device: Device, local: string, remote: string | undefined, recursive: boolean): Promise<unknown> {
+  const kind = await localKind(local);
+  if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${local}: no such file or directory`);
+  const progress = new ProgressLine(ctx);
+  const fs = device.fs;
+  if (kind === 'dir') {
+    if (!recursive) throw new BelayError('USAGE', `${local} is a directory: use put -r`);
+    const target = boardPath(remote ?? `/${nodePath.basename(nodePath.resolve(local))}`);
+    const callbacks = treeCallbacks(ctx, progress, 'put');
+    const result = await putTree(fs, local, target, { signal: ctx.signal, ...callbacks });
+    callbacks.finish();
+    for (const path of result.cleaned) ctx.out.info(`removed leftover ${shown(path)}`);
+    const uploaded = result.files.filter((f) => f.action === 'upload').length;
+    ctx.out.info(`${uploaded} uploaded, ${result.files.length - uploaded} unchanged (${formatBytes(result.bytes)})`);
+    return { target, files: result.files.map(({ path, action, size }) => ({ path, action, size })), bytes: result.bytes, cleaned: result.cleaned };
+  }
+  let target = boardPath(remote ?? `/${nodePath.basename(local)}`);
+  const existing = await fs.stat(target, { signal: ctx.signal });
+  if (existing?.kind === 'dir') target = boardJoin(target, nodePath.basename(local));
+  const size = (await stat(local)).size;
+  progress.start(`put ${shown(target)}`);
+  const started = performance.now();
+  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, size, onProgress: (p) => progress.update(p.done, p.total) });
+  if (stats.skipped) {
+    progress.clear();
+    ctx.out.info(`unchanged ${shown(target)} (same hash, skipped)`);
+  } else {
+    progress.done(`put ${shown(target)} (${formatBytes(stats.bytes)}, ${rate(stats.bytes, performance.now() - started)}, verified ${stats.hash.algorithm})`);
+  }
+  return { target, files: [{ path: target, action: stats.skipped ? 'skip' : 'upload', size }], bytes: stats.bytes, hash: stats.hash };
+}
+
+async function get(ctx: Context, device: Device, remote: string, local: string | undefined, recursive: boolean): Promise<unknown> {
+  const source = boardPath(remote);
+  const fs = device.fs;
+  const info = await fs.stat(source, { signal: ctx.signal });
+  if (!info) throw new BelayError('FS_ERROR', `${source}: no such file or directory`, { data: { path: source, errnoName: 'ENOENT' } });
+  const progress = new ProgressLine(ctx);
+  if (info.kind === 'dir') {
+    if (!recursive) throw new BelayError('USAGE', `${source} is a directory: use get -r`);
+    const target = local ?? (source === '/' ? '.' : boardBasename(source));
+    const callbacks = treeCallbacks(ctx, progress, 'got');
+    const result = await getTree(fs, source, target, { signal: ctx.signal, ...callbacks });
+    callbacks.finish();
+    return { target, files: result.files.map(({ path, local: l, size }) => ({ path, local: l, size })), bytes: result.bytes };
+  }
+  let target = local ?? boardBasename(source);
+  if ((await localKind(target)) === 'dir') target = nodePath.join(target, boardBasename(source));
+  progress.start(`get ${shown(source)}`);
+  const started = performance.now();
+  const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) });
+  progress.done(`got ${shown(source)} -> ${target} (${formatBytes(stats.bytes)}, ${rate(stats.bytes, performance.now() - started)})`);
+  return { target, files: [{ path: source, local: target, size: stats.bytes }], bytes: stats.bytes, hash: stats.hash };
+}
+
+function renderListing(entries: FsEntry[], root: string, long: boolean): string[] {
+  return entries.map((entry) => {
+    const name = shown(root === entry.path ? entry.path : entry.path.slice(root === '/' ? 1 : root.length + 1)) + (entry.kind === 'dir' ? '/' : '');
+    if (!long) return name;
+    const size = entry.kind === 'dir' ? '-' : String(entry.size);
+    const hash = entry.hash ? `${entry.hash.algorithm}:${entry.hash.digest.slice(0, 16)}` : '';
+    return `${size.padStart(9)}  ${hash.padEnd(23)}  ${name}`;
+  });
+}
+
+export function registerFsCommands(program: Command): void {
+  program
+    .command('ls')
+    .description('list files on the board (-r: the whole tree, -l: sizes and hashes)')
+    .argument('[path]', 'board path', '/')
+    .option('-r, --recursive', 'list the whole tree')
+    .option('-l, --long', 'show sizes and content hashes')
+    .action(
+      action(async (ctx, path: string) => {
+        const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean }>();
+        const root = boardPath(path);
+        await withDevice(ctx, async (device) => {
+          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long) });
+          const depth = (p: string) => (root === '/' ? p.slice(1) : p.slice(root.length + 1)).split('/').length;
+          const entries = opts.recursive ? all : all.filter((entry) => entry.path === root || depth(entry.path) === 1);
+          if (ctx.options.json) ctx.out.json(entries);
+          else if (entries.length > 0) ctx.out.data(renderListing(entries, root, Boolean(opts.long)).join('\n'));
+        });
+      }),
+    );
+
+  program
+    .command('cat')
+    .description('print a board file to stdout')
+    .argument('<path>', 'board path')
+    .action(
+      action(async (ctx, path: string) => {
+        await withDevice(ctx, async (device) => {
+          await device.fs.read(path, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) });
+        });
+      }),
+    );
+
+  program
+    .command('get')
+    .description('copy a file (or with -r a directory) from the board')
+    .argument('<remote>', 'board path')
+    .argument('[local]', 'local file or directory (default: its name, here)')
+    .option('-r, --recursive', 'copy a directory tree')
+    .action(
+      action(async (ctx, remote: string, local: string | undefined) => {
+        const opts = ctx.command.opts<{ recursive?: boolean }>();
+        await withDevice(ctx, async (device) => {
+          const result = await get(ctx, device, remote, local, Boolean(opts.recursive));
+          if (ctx.options.json) ctx.out.json(result);
+        });
+      }),
+    );
+
+  program
+    .command('put')
+    .description('copy a file (or with -r a directory) to the board, verified; unchanged files are skipped')
+    .argument('<local>', 'local file or directory')
+    .argument('[remote]', 'board path (default: /NAME)')
+    .option('-r, --recursive', 'copy a directory tree')
+    .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default 256)')
+    .action(
+      action(async (ctx, local: string, remote: string | undefined) => {
+        const opts = ctx.command.opts<{ recursive?: boolean; window?: string }>();
+        await withDevice(ctx, async (device) => {
+          if (opts.window !== undefined) {
+            const window = Number(opts.window);
+            if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
+            device.fs.options.window = window;
+          }
+          const result = await put(ctx, device, local, remote, Boolean(opts.recursive));
+          if (ctx.options.json) ctx.out.json(result);
+        });
+      }),
+    );
+
+  program
+    .command('rm')
+    .description('remove a file or empty directory (-r: a whole tree)')
+    .argument('<path>', 'board path')
+    .option('-r, --recursive', 'remove a directory and everything in it')
+    .action(
+      action(async (ctx, path: string) => {
+        const opts = ctx.command.opts<{ recursive?: boolean }>();
+        await withDevice(ctx, async (device) => {
+          const removed = await device.fs.remove(path, { signal: ctx.signal, recursive: Boolean(opts.recursive) });
+          if (ctx.options.json) ctx.out.json({ path: boardPath(path), removed });
+          else ctx.out.info(`removed ${shown(boardPath(path))}${removed > 1 ? ` (${removed} entries)` : ''}`);
+        });
+      }),
+    );
+
+  program
+    .command('mkdir')
+    .description('create a directory on the board (-p: with parents, no error if it exists)')
+    .argument('[path]', 'board path')
+    .option('-p, --parents', 'create missing parents; an existing directory is fine')
+    .action(
+      action(async (ctx, given: string | undefined) => {
+        const opts = ctx.command.opts<{ parents?: boolean }>();
+        let path = given;
+        // The global -p (--port) is parsed before subcommand options, so
+        // `mkdir -p DIR` arrives as port=DIR: take it back when that happened.
+        const raw = (ctx.command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+        const after = raw.slice(raw.indexOf('mkdir') + 1);
+        const dashP = after.indexOf('-p');
+        if (dashP >= 0 && after[dashP + 1] !== undefined && ctx.options.port === after[dashP + 1]) {
+          opts.parents = true;
+          path ??= ctx.options.port;
+          const before = raw.slice(0, raw.indexOf('mkdir'));
+          const flag = Math.max(before.lastIndexOf('-p'), before.lastIndexOf('--port'));
+          const inline = before.filter((arg) => arg.startsWith('--port=')).pop();
+          ctx.options.port = flag >= 0 ? before[flag + 1] : inline ? inline.slice('--port='.length) : process.env.BELAY_PORT;
+        }
+        if (path === undefined) throw new BelayError('USAGE', 'mkdir needs a board path');
+        await withDevice(ctx, async (device) => {
+          await device.fs.mkdir(path, { signal: ctx.signal, parents: Boolean(opts.parents) });
+          if (ctx.options.json) ctx.out.json({ path: boardPath(path) });
+          else ctx.out.info(`created ${shown(boardPath(path))}`);
+        });
+      }),
+    );
+
+  program
+    .command('df')
+    .description('show the board filesystem size and free space')
+    .argument('[path]', 'board path on the filesystem to measure', '/')
+    .action(
+      action(async (ctx, path: string) => {
+        await withDevice(ctx, async (device) => {
+          const usage = await device.fs.df(path, { signal: ctx.signal });
+          if (ctx.options.json) ctx.out.json({ path: boardPath(path), ...usage });
+          else {
+            const share = usage.size > 0 ? ((usage.used / usage.size) * 100).toFixed(0) : '0';
+            ctx.out.data(`${boardPath(path)}  size ${formatBytes(usage.size)}  used ${formatBytes(usage.used)} (${share}%)  free ${formatBytes(usage.free)}`);
+          }
+        });
+      }),
+    );
+
+  program
+    .command('hash')
+    .description('content hash of a board file (sha256, or the board\'s fallback algorithm)')
+    .argument('<path>', 'board path')
+    .action(
+      action(async (ctx, path: string) => {
+        await withDevice(ctx, async (device) => {
+          const hash = await device.fs.hash(path, { signal: ctx.signal });
+          if (ctx.options.json) ctx.out.json({ path: boardPath(path), ...hash });
+          else ctx.out.data(`${hash.algorithm}:${hash.digest}  ${shown(boardPath(path))}`);
+        });
+      }),
+    );
+}
