@@ -13,20 +13,18 @@
  * which is what lets Python code block in `sys.stdin.buffer.read()`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ChannelReader, type ChannelBuffers } from './channel.js';
 import { Flash, PowerCut } from './flash.js';
-import { withSharedMemory } from './shared-wasm.js';
 import { firmwarePatch } from './firmware-patch.js';
+import { Output } from './output.js';
+import { loadInterpreter, locateInterruptState, type MicroPython } from './interpreter.js';
 import type { EmulatorOptions, WorkerMessage } from './options.js';
 
 interface WorkerData {
   options: Required<Omit<EmulatorOptions, 'baud' | 'dropAfterBytes' | 'powerCutAtWrite'>> & Pick<EmulatorOptions, 'powerCutAtWrite'>;
   channel: ChannelBuffers;
-  /** True when this start is a hard reset rather than a power-on (same behaviour, kept for clarity). */
-  reset: boolean;
 }
 
 const CTRL_A = 0x01;
@@ -42,84 +40,9 @@ const input = new ChannelReader(channel);
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
-/* ---------------------------------------------------------------- output */
-
-/** Collects board output and hands it to the host in chunks, promptly. */
-class Output {
-  private buffer = new Uint8Array(16384);
-  private length = 0;
-  /** Bytes of a fixed prefix still to be swallowed (the raw REPL's "OK" after raw-paste). */
-  private swallow: number[] = [];
-  /** While muted, output is discarded (interpreter restarts print their own banner). */
-  muted = false;
-
-  byte(value: number): void {
-    if (this.muted) return;
-    if (this.swallow.length > 0) {
-      if (value === this.swallow[0]) {
-        this.swallow.shift();
-        return;
-      }
-      this.swallow = [];
-    }
-    this.buffer[this.length++] = value;
-    // Lines go out as they end: the program may compute for a long time after
-    // printing, and the worker runs no JavaScript meanwhile to flush later.
-    if (value === 0x0a || this.length === this.buffer.length) this.flush();
-  }
-
-  text(value: string): void {
-    for (const byte of Buffer.from(value, 'utf8')) this.byte(byte);
-  }
-
-  swallowNext(prefix: string): void {
-    this.swallow = [...Buffer.from(prefix, 'latin1')];
-  }
-
-  flush(): void {
-    if (this.length === 0) return;
-    post({ type: 'output', bytes: this.buffer.slice(0, this.length) });
-    this.length = 0;
-  }
-}
-const output = new Output();
+const output = new Output(post);
 
 /* ---------------------------------------------------------- interpreter */
-
-const require = createRequire(import.meta.url);
-const packageMain = require.resolve('@micropython/micropython-webassembly-pyscript');
-
-/** The few WebAssembly APIs used here (Node's type definitions leave them out). */
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
-}
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const wasmModule = new wasm.Module(withSharedMemory(readFileSync(join(dirname(packageMain), 'micropython.wasm'))));
-
-// The package instantiates its wasm itself; hand it our shared-memory build.
-let lastMemory: { buffer: SharedArrayBuffer } | undefined;
-let lastExports: Record<string, unknown> = {};
-const originalInstantiate = wasm.instantiate.bind(wasm);
-wasm.instantiate = async (_source: object, imports: object) => {
-  const instance = await originalInstantiate(wasmModule, imports);
-  lastMemory = instance.exports.memory as { buffer: SharedArrayBuffer };
-  lastExports = instance.exports;
-  return { instance, module: wasmModule } as unknown as { exports: Record<string, unknown> };
-};
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- the package ships no types */
-interface MicroPython {
-  _module: any;
-  FS: any;
-  runPython(code: string): unknown;
-  replInit(): void;
-  replProcessChar(char: number): number;
-  registerJsModule(name: string, module: object): void;
-}
-const { loadMicroPython } = (await import('@micropython/micropython-webassembly-pyscript')) as unknown as {
-  loadMicroPython(options: object): Promise<MicroPython>;
-};
 
 /** Reads one byte from the link for Python's sys.stdin, blocking like a UART read. */
 function stdinByte(): number | null {
@@ -137,13 +60,8 @@ let flash: Flash;
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
-  mp = await loadMicroPython({
-    heapsize: 256 * 1024,
-    linebuffer: false,
-    stdout: (bytes: Uint8Array) => output.byte(bytes[0]),
-    stderr: (bytes: Uint8Array) => output.byte(bytes[0]),
-    stdin: stdinByte,
-  });
+  const loaded = await loadInterpreter({ stdout: (byte) => output.byte(byte), stdin: stdinByte });
+  mp = loaded.mp;
   flash = new Flash(mp.FS, {
     dir: options.dir,
     sizeBytes: options.flashSize,
@@ -161,47 +79,11 @@ async function startInterpreter(): Promise<void> {
     },
   });
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
-  const interrupt = locateInterruptState();
-  post({ type: 'ready', memory: lastMemory!.buffer, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex });
+  const interrupt = locateInterruptState(mp);
+  post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide }));
   mp.replInit();
   output.muted = false;
-}
-
-/** Where KeyboardInterrupt lives in wasm memory: found once by watching the interpreter set it. */
-function locateInterruptState(): { words: Array<[number, number]>; charIndex: number } {
-  const memory = new Int32Array(lastMemory!.buffer);
-  const before = memory.slice();
-  mp._module._mp_sched_keyboard_interrupt();
-  const words: Array<[number, number]> = [];
-  for (let i = 0; i < before.length; i++) {
-    if (memory[i] !== before[i]) {
-      words.push([i, memory[i]]);
-      memory[i] = before[i];
-    }
-  }
-  // mp_interrupt_char: the word that follows micropython.kbd_intr() through two distinct values.
-  const original: number = mp._module._mp_hal_get_interrupt_char();
-  // Words inside the C stack are call arguments, not interpreter state.
-  const bound = (name: string) => (lastExports[name] as () => number)();
-  const stackRange = [bound('emscripten_stack_get_end'), bound('emscripten_stack_get_base')];
-  const setChar = (char: number) => mp.runPython(`import micropython\nmicropython.kbd_intr(${char})`);
-  // A candidate must follow every setting and keep it across unrelated code.
-  setChar(0x7e);
-  let candidates: number[] = [];
-  for (let i = 0; i < memory.length; i++) {
-    const onStack = i * 4 >= stackRange[0] && i * 4 < stackRange[1];
-    if (memory[i] === 0x7e && !onStack) candidates.push(i);
-  }
-  mp.runPython('_probe = [12345, 67890]\ndel _probe');
-  candidates = candidates.filter((i) => memory[i] === 0x7e);
-  setChar(0x7d);
-  candidates = candidates.filter((i) => memory[i] === 0x7d);
-  setChar(original);
-  candidates = candidates.filter((i) => memory[i] === original);
-  const charIndex = candidates.length === 1 ? candidates[0] : -1;
-  if (words.length === 0 || charIndex < 0) throw new Error(`could not locate the interrupt state (${words.length} words, candidates ${candidates.join(',')}, stack ${stackRange.join('-')})`);
-  return { words, charIndex };
 }
 
 /** Runs Python source from the flash (boot.py, main.py) as the firmware does at start-up. */

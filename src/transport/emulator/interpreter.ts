@@ -1,0 +1,105 @@
+/**
+ * Loads the MicroPython webassembly port with shared linear memory, and finds
+ * where in that memory the interpreter keeps its KeyboardInterrupt state, so
+ * the host thread can raise KeyboardInterrupt in a busy loop (see
+ * shared-wasm.ts for why the memory must be shared).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { withSharedMemory } from './shared-wasm.js';
+
+const require = createRequire(import.meta.url);
+const packageMain = require.resolve('@micropython/micropython-webassembly-pyscript');
+
+/** The few WebAssembly APIs used here (Node's type definitions leave them out). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const wasmModule = new wasm.Module(withSharedMemory(readFileSync(join(dirname(packageMain), 'micropython.wasm'))));
+
+// The package instantiates its wasm itself; hand it our shared-memory build.
+let lastMemory: { buffer: SharedArrayBuffer } | undefined;
+let lastExports: Record<string, unknown> = {};
+const originalInstantiate = wasm.instantiate.bind(wasm);
+wasm.instantiate = async (_source: object, imports: object) => {
+  const instance = await originalInstantiate(wasmModule, imports);
+  lastMemory = instance.exports.memory as { buffer: SharedArrayBuffer };
+  lastExports = instance.exports;
+  return { instance, module: wasmModule } as unknown as { exports: Record<string, unknown> };
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the package ships no types */
+export interface MicroPython {
+  _module: any;
+  FS: any;
+  runPython(code: string): unknown;
+  replInit(): void;
+  replProcessChar(char: number): number;
+  registerJsModule(name: string, module: object): void;
+}
+const { loadMicroPython: load } = (await import('@micropython/micropython-webassembly-pyscript')) as unknown as {
+  loadMicroPython(options: object): Promise<MicroPython>;
+};
+
+export interface InterpreterIo {
+  stdout: (byte: number) => void;
+  stdin: () => number | null;
+}
+
+/** A fresh interpreter (a power-on): new instance, new memory. */
+export async function loadInterpreter(io: InterpreterIo): Promise<{ mp: MicroPython; memory: SharedArrayBuffer }> {
+  const mp = await load({
+    heapsize: 256 * 1024,
+    linebuffer: false,
+    stdout: (bytes: Uint8Array) => io.stdout(bytes[0]),
+    stderr: (bytes: Uint8Array) => io.stdout(bytes[0]),
+    stdin: io.stdin,
+  });
+  return { mp, memory: lastMemory!.buffer };
+}
+
+export interface InterruptState {
+  /** [Int32 index, value] pairs that mp_sched_keyboard_interrupt() writes. */
+  words: Array<[number, number]>;
+  /** Int32 index of mp_interrupt_char (3 while code runs, -1 when disabled). */
+  charIndex: number;
+}
+
+/** Where KeyboardInterrupt lives in wasm memory: found once by watching the interpreter set it. */
+export function locateInterruptState(mp: MicroPython): InterruptState {
+  const memory = new Int32Array(lastMemory!.buffer);
+  const before = memory.slice();
+  mp._module._mp_sched_keyboard_interrupt();
+  const words: Array<[number, number]> = [];
+  for (let i = 0; i < before.length; i++) {
+    if (memory[i] !== before[i]) {
+      words.push([i, memory[i]]);
+      memory[i] = before[i];
+    }
+  }
+  // mp_interrupt_char: the word that follows micropython.kbd_intr() through two distinct values.
+  const original: number = mp._module._mp_hal_get_interrupt_char();
+  // Words inside the C stack are call arguments, not interpreter state.
+  const bound = (name: string) => (lastExports[name] as () => number)();
+  const stackRange = [bound('emscripten_stack_get_end'), bound('emscripten_stack_get_base')];
+  const setChar = (char: number) => mp.runPython(`import micropython\nmicropython.kbd_intr(${char})`);
+  // A candidate must follow every setting and keep it across unrelated code.
+  setChar(0x7e);
+  let candidates: number[] = [];
+  for (let i = 0; i < memory.length; i++) {
+    const onStack = i * 4 >= stackRange[0] && i * 4 < stackRange[1];
+    if (memory[i] === 0x7e && !onStack) candidates.push(i);
+  }
+  mp.runPython('_probe = [12345, 67890]\ndel _probe');
+  candidates = candidates.filter((i) => memory[i] === 0x7e);
+  setChar(0x7d);
+  candidates = candidates.filter((i) => memory[i] === 0x7d);
+  setChar(original);
+  candidates = candidates.filter((i) => memory[i] === original);
+  const charIndex = candidates.length === 1 ? candidates[0] : -1;
+  if (words.length === 0 || charIndex < 0) throw new Error(`could not locate the interrupt state (${words.length} words, candidates ${candidates.join(',')}, stack ${stackRange.join('-')})`);
+  return { words, charIndex };
+}
