@@ -43,11 +43,12 @@ export interface TreeResult {
   cleaned: string[];
 }
 
-async function listOrEmpty(fs: DeviceFs, path: string, signal?: AbortSignal): Promise<FsEntry[]> {
+/** The listing, or undefined when nothing is at `path`. */
+async function listIfExists(fs: DeviceFs, path: string, signal?: AbortSignal): Promise<FsEntry[] | undefined> {
   try {
     return await fs.list(path, { signal });
   } catch (err) {
-    if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
+    if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return undefined;
     throw err;
   }
 }
@@ -58,7 +59,8 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const { signal } = options;
   const features = await fs.probe({ signal });
   const { files, dirs } = await walkLocal(localDir);
-  const existing = new Map((await listOrEmpty(fs, root, signal)).map((entry) => [entry.path, entry]));
+  const listing = await listIfExists(fs, root, signal);
+  const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
   const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [] };
   for (const [path, entry] of existing) {
     if (entry.kind === 'file' && isTempName(path)) {
@@ -66,9 +68,9 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
       result.cleaned.push(path);
     }
   }
-  const rootEntry = await fs.stat(root, { signal });
-  if (rootEntry?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
-  if (!rootEntry) await fs.mkdir(root, { parents: true, signal });
+  // The one listing tells all: absent, a file (it lists itself) or a directory.
+  if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
+  if (!listing) await fs.mkdir(root, { parents: true, signal });
   for (const dir of dirs) {
     const path = boardJoin(root, dir);
     const entry = existing.get(path);
