@@ -14,3 +14,5 @@ export { EmulatorTransport } from './transport/emulator/emulator-transport.js';
 export type { EmulatorOptions, HideableFeature, RawPasteSupport } from './transport/emulator/options.js';
 export { servePty, type PtyBridge } from './transport/emulator/pty-bridge.js';
 export * from './config/index.js';
+export * from './device/fs/index.js';
+export { boardPath, tempPathFor, isTempName, TEMP_PREFIX } from './paths/board.js';
