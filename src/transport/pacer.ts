@@ -67,6 +67,6 @@ export class Pacer {
       this.timer = undefined;
       return;
     }
-    this.timer = setTimeout(() => this.tick(), 4);
+    this.timer = setTimeout(() => this.tick(), 1);
   }
 }

@@ -53,12 +53,13 @@ export class SerialTransport implements Transport {
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.isClosed) return Promise.reject(new BelayError('LINK_LOST', `${this.description} is not connected`));
+    // Resolves once the OS has the bytes. Waiting for them to leave the wire
+    // (drain) would cost a round trip per write; the protocol's own flow
+    // control is what keeps the board's buffer from overflowing.
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes), (err) => {
         if (err) return reject(new BelayError('LINK_LOST', `writing to ${this.description} failed: ${err.message}`, { cause: err }));
-        this.port.drain((drainErr) =>
-          drainErr ? reject(new BelayError('LINK_LOST', `writing to ${this.description} failed: ${drainErr.message}`, { cause: drainErr })) : resolve(),
-        );
+        resolve();
       });
     });
   }

@@ -30,8 +30,9 @@ import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, HashAlgorithm
 export interface DeviceFsOptions {
   /**
    * Bytes the host may have in flight to the board's receiver: at most the
-   * board's receive buffer (default 256, safe for every common board; the
-   * emulated board's buffer is 1024). Larger is faster on high-latency links.
+   * board's receive buffer. Default: what the board reports (the emulated
+   * board does), else 256, safe for every common board. Larger is faster on
+   * high-latency links.
    */
   window?: number;
   /** Force a transfer path, for tests and benchmarks ("auto" probes). */
@@ -53,7 +54,7 @@ export class DeviceFs {
     private readonly device: Device,
     options: DeviceFsOptions = {},
   ) {
-    this.options = { window: DEFAULT_WINDOW, transfer: 'auto', ...options };
+    this.options = { transfer: 'auto', ...options };
   }
 
   /* ------------------------------------------------------------ session */
@@ -61,10 +62,16 @@ export class DeviceFs {
   /** Installs the board-side helpers and learns the board's features (once per session). */
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
     if (this.features) return this.features;
-    const raw = await this.device.execJson<{ hash: HashAlgorithm; base64: boolean; stdin_buffer: boolean; stdout_buffer: boolean }>(
+    const raw = await this.device.execJson<{ hash: HashAlgorithm; base64: boolean; stdin_buffer: boolean; stdout_buffer: boolean; rx_buffer: number | null }>(
 installProgram(), options,
     );
-    this.features = { hash: raw.hash, base64: raw.base64, stdinBuffer: raw.stdin_buffer, stdoutBuffer: raw.stdout_buffer };
+    this.features = {
+      hash: raw.hash,
+      base64: raw.base64,
+      stdinBuffer: raw.stdin_buffer,
+      stdoutBuffer: raw.stdout_buffer,
+      rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,
+    };
     return this.features;
   }
 
@@ -202,7 +209,7 @@ installProgram(), options,
               source,
               algorithm: features.hash,
               total,
-              window: this.options.window,
+              window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
               signal: options.signal,
               onProgress: options.onProgress,
             });

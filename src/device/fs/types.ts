@@ -41,6 +41,8 @@ export interface FsFeatures {
   base64: boolean;
   stdinBuffer: boolean;
   stdoutBuffer: boolean;
+  /** The board's receive buffer in bytes, when its firmware says (undefined: unknown). */
+  rxBuffer?: number;
 }
 
 export interface Progress {

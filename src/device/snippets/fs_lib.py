@@ -112,6 +112,17 @@ def _bjoin(d, n):
     return d + n if d.endswith("/") else d + "/" + n
 
 
+def _brx():
+    # The receive buffer size, where the firmware tells it (the emulated
+    # board does); None means unknown and the host stays conservative.
+    try:
+        import _belay_emulator
+
+        return _belay_emulator.rx_buffer
+    except (ImportError, AttributeError):
+        return None
+
+
 print(
     json.dumps(
         {
@@ -119,6 +130,7 @@ print(
             "base64": bool(_bba and hasattr(_bba, "a2b_base64")),
             "stdin_buffer": hasattr(sys.stdin, "buffer"),
             "stdout_buffer": hasattr(sys.stdout, "buffer"),
+            "rx_buffer": _brx(),
         }
     )
 )
