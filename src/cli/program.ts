@@ -26,7 +26,8 @@ export function buildProgram(version: string): Command {
   const program = new Command('belay')
     .description('Plan, review and apply files on MicroPython boards, like infrastructure as code.')
     .version(version, '-V, --version')
-    .addOption(new Option('-p, --port <port>', 'board: a serial path, "emulator[:NAME]" or "auto"').env('BELAY_PORT'))
+    // No short flag: `-p` is `mkdir -p`, and global options may follow the command.
+    .addOption(new Option('--port <port>', 'board: a serial path, "emulator[:NAME]" or "auto"').env('BELAY_PORT'))
     .addOption(new Option('-b, --baud <rate>', 'serial baud rate').argParser(parseInteger('baud rate')))
     .option('-c, --config <file>', 'use this config file instead of searching for belay.yaml')
     .option('-C, --cwd <dir>', 'run as if started in this directory')

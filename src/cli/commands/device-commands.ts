@@ -2,6 +2,7 @@
  * Commands that talk to a board directly: exec, run, info, devices, reset.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BelayError } from '../../errors.js';
 import { action } from '../program.js';
@@ -65,7 +66,7 @@ export function registerDeviceCommands(program: Command): void {
     .argument('<file>', 'local .py file')
     .action(
       action(async (ctx, file: string) => {
-        const source = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        const source = await readFile(resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
           throw new BelayError('LOCAL_IO', `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
         });
         await withDevice(ctx, async (device) => {

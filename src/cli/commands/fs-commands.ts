@@ -61,13 +61,15 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
   };
 }
 
-async function put(ctx: Context, device: Device, local: string, remote: string | undefined, recursive: boolean): Promise<unknown> {
+async function put(ctx: Context, device: Device, given: string, remote: string | undefined, recursive: boolean): Promise<unknown> {
+  // Local paths are relative to -C/--cwd, like everything else.
+  const local = nodePath.resolve(ctx.cwd, given);
   const kind = await localKind(local);
-  if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${local}: no such file or directory`);
+  if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${given}: no such file or directory`);
   const progress = new ProgressLine(ctx);
   const fs = device.fs;
   if (kind === 'dir') {
-    if (!recursive) throw new BelayError('USAGE', `${local} is a directory: use put -r`);
+    if (!recursive) throw new BelayError('USAGE', `${given} is a directory: use put -r`);
     const target = boardPath(remote ?? `/${nodePath.basename(nodePath.resolve(local))}`);
     const callbacks = treeCallbacks(ctx, progress, 'put');
     const result = await putTree(fs, local, target, { signal: ctx.signal, ...callbacks });
@@ -101,13 +103,13 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   const progress = new ProgressLine(ctx);
   if (info.kind === 'dir') {
     if (!recursive) throw new BelayError('USAGE', `${source} is a directory: use get -r`);
-    const target = local ?? (source === '/' ? '.' : boardBasename(source));
+    const target = nodePath.resolve(ctx.cwd, local ?? (source === '/' ? '.' : boardBasename(source)));
     const callbacks = treeCallbacks(ctx, progress, 'got');
     const result = await getTree(fs, source, target, { signal: ctx.signal, ...callbacks });
     callbacks.finish();
     return { target, files: result.files.map(({ path, local: l, size }) => ({ path, local: l, size })), bytes: result.bytes };
   }
-  let target = local ?? boardBasename(source);
+  let target = nodePath.resolve(ctx.cwd, local ?? boardBasename(source));
   if ((await localKind(target)) === 'dir') target = nodePath.join(target, boardBasename(source));
   progress.start(`get ${shown(source)}`);
   const started = performance.now();
@@ -216,26 +218,11 @@ export function registerFsCommands(program: Command): void {
   program
     .command('mkdir')
     .description('create a directory on the board (-p: with parents, no error if it exists)')
-    .argument('[path]', 'board path')
+    .argument('<path>', 'board path')
     .option('-p, --parents', 'create missing parents; an existing directory is fine')
     .action(
-      action(async (ctx, given: string | undefined) => {
+      action(async (ctx, path: string) => {
         const opts = ctx.command.opts<{ parents?: boolean }>();
-        let path = given;
-        // The global -p (--port) is parsed before subcommand options, so
-        // `mkdir -p DIR` arrives as port=DIR: take it back when that happened.
-        const raw = (ctx.command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
-        const after = raw.slice(raw.indexOf('mkdir') + 1);
-        const dashP = after.indexOf('-p');
-        if (dashP >= 0 && after[dashP + 1] !== undefined && ctx.options.port === after[dashP + 1]) {
-          opts.parents = true;
-          path ??= ctx.options.port;
-          const before = raw.slice(0, raw.indexOf('mkdir'));
-          const flag = Math.max(before.lastIndexOf('-p'), before.lastIndexOf('--port'));
-          const inline = before.filter((arg) => arg.startsWith('--port=')).pop();
-          ctx.options.port = flag >= 0 ? before[flag + 1] : inline ? inline.slice('--port='.length) : process.env.BELAY_PORT;
-        }
-        if (path === undefined) throw new BelayError('USAGE', 'mkdir needs a board path');
         await withDevice(ctx, async (device) => {
           await device.fs.mkdir(path, { signal: ctx.signal, parents: Boolean(opts.parents) });
           if (ctx.options.json) ctx.out.json({ path: boardPath(path) });
