@@ -23,6 +23,10 @@ const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n';
 /** Without raw-paste, hosts send at most this much per pause (boards have small buffers). */
 const PLAIN_CHUNK = 256;
 const PLAIN_PAUSE_MS = 10;
+/** A healthy board shows the raw REPL banner at once; past this, try to unstick it. */
+const FIRST_BANNER_WAIT_MS = 2000;
+/** More than any frame a stdin-reading program of ours waits for (2047 + header). */
+const UNSTICK_BYTES = 4096;
 
 export interface RawReplOptions {
   /** Longest silence tolerated from the board, in ms (default 10 s). */
@@ -108,25 +112,42 @@ export class RawRepl {
 
   /** Stops a running program (Ctrl-C twice) and enters raw mode. */
   async enter(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.tryEnter(signal, Math.min(this.timeoutMs, FIRST_BANNER_WAIT_MS));
+    } catch (err) {
+      if (!(err instanceof BelayError && err.code === 'TIMEOUT')) throw err;
+      // A program with Ctrl-C disabled may be blocked reading stdin: typically
+      // the receiver of a host that died mid-transfer. Enough Ctrl-C bytes
+      // complete whatever it reads; it then sees a byte that is not its
+      // protocol and stops, and the rest interrupt as usual.
+      for (let sent = 0; sent < UNSTICK_BYTES; sent += PLAIN_CHUNK) {
+        await this.send(Buffer.alloc(PLAIN_CHUNK, 0x03));
+        await sleep(PLAIN_PAUSE_MS);
+      }
+      try {
+        await this.tryEnter(signal, this.timeoutMs);
+      } catch (again) {
+        if (again instanceof BelayError && again.code === 'TIMEOUT') {
+          throw new BelayError('NOT_RAW_REPL', `${this.transport.description} did not enter the raw REPL`, {
+            hint: 'is it running MicroPython? A program that disabled Ctrl-C (micropython.kbd_intr(-1)) needs `belay reset --hard` or a power cycle',
+            cause: again,
+          });
+        }
+        throw again;
+      }
+    }
+    this.inRaw = true;
+  }
+
+  private async tryEnter(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
     await this.send('\r\x03');
     await sleep(50);
     await this.send('\x03');
     await sleep(50);
     this.reader.discard();
     await this.send('\r\x01');
-    try {
-      await this.reader.readUntil(RAW_BANNER, this.wait('the raw REPL banner', signal));
-      await this.reader.readUntil('>', this.wait('the raw REPL prompt', signal));
-    } catch (err) {
-      if (err instanceof BelayError && err.code === 'TIMEOUT') {
-        throw new BelayError('NOT_RAW_REPL', `${this.transport.description} did not enter the raw REPL`, {
-          hint: 'is it running MicroPython? A program that disabled Ctrl-C (micropython.kbd_intr(-1)) needs `belay reset --hard` or a power cycle',
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    this.inRaw = true;
+    await this.reader.readUntil(RAW_BANNER, this.wait('the raw REPL banner', signal, timeoutMs));
+    await this.reader.readUntil('>', this.wait('the raw REPL prompt', signal));
   }
 
   /** Runs code and returns its stdout; a board-side exception becomes BOARD_EXCEPTION. */
