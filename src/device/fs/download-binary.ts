@@ -12,7 +12,7 @@ import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { TAG, parseHeader } from './frames.js';
 import { createHasher, sameHash } from './hashing.js';
-import { EndedEarly, readLine } from './upload-binary.js';
+import { EndedEarly, readLine, runExchange } from './exchange.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
 export const DOWNLOAD_FRAME = 1024;
@@ -75,14 +75,7 @@ export async function downloadBinary(device: Device, request: BinaryDownloadRequ
     return { bytes: done, wireBytes, hash: ours, boardHeap: board.heap };
   };
 
-  const run = await device.execInteractive(code, async (io) => {
-    try {
-      return await exchange(io);
-    } catch (err) {
-      if (err instanceof EndedEarly) return undefined;
-      throw err;
-    }
-  });
+  const run = await runExchange(device, code, exchange);
   if (run.value === undefined) throw new BelayError('PROTOCOL', `the download of ${request.path} ended early`);
   return run.value;
 }

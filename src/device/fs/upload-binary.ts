@@ -15,6 +15,7 @@ import { BelayError, abortError } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
+import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
 import { createHasher, sameHash } from './hashing.js';
 import { framesOf, type UploadSource } from './source.js';
@@ -47,23 +48,6 @@ interface BoardSummary {
   algorithm: HashAlgorithm;
   heap: number;
 }
-
-export async function readLine(io: InteractiveIo, what: string): Promise<string> {
-  const bytes: number[] = [];
-  for (;;) {
-    const [byte] = await io.read(1, what);
-    if (byte === 0x0a) return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
-    if (byte === TAG.endOfOutput && bytes.length === 0) {
-      io.unread(Uint8Array.of(byte));
-      throw new EndedEarly();
-    }
-    bytes.push(byte);
-    if (bytes.length > 4096) throw new BelayError('PROTOCOL', `the board sent an overlong line while ${what}`);
-  }
-}
-
-/** The board program ended (with an exception, read next by exec) before the exchange finished. */
-export class EndedEarly extends Error {}
 
 export async function uploadBinary(device: Device, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
   const window = request.window ?? DEFAULT_WINDOW;
@@ -180,16 +164,8 @@ export async function uploadBinary(device: Device, request: BinaryUploadRequest)
     return summary;
   };
 
-  let summary: BoardSummary | undefined;
-  const run = await device.execInteractive(code, async (io) => {
-    try {
-      return await exchange(io);
-    } catch (err) {
-      if (err instanceof EndedEarly) return undefined;
-      throw err;
-    }
-  }, { signal });
-  summary = run.value;
+  const run = await runExchange(device, code, exchange, { signal });
+  const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
   return { bytes: summary.size, wireBytes, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
