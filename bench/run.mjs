@@ -70,7 +70,8 @@ async function scenario(link, label, bytes, run) {
     transfer: label,
     'wall s': seconds.toFixed(2),
     'payload B/s': Math.round(rate).toLocaleString('en'),
-    '% of 115200': link === '115200 baud' ? `${((rate / LINK_RATE) * 100).toFixed(1)}%` : '',
+    // Only where payload crossed the link (a no-change re-upload moves none).
+    '% of 115200': link === '115200 baud' && result.wire ? `${((rate / LINK_RATE) * 100).toFixed(1)}%` : '',
     'wire/payload': result.wire ? (result.wire / Math.max(1, bytes)).toFixed(3) : '',
     'board heap': result.heap !== undefined ? `${result.heap} B` : '',
     'round trips': result.trips ?? '',
