@@ -188,3 +188,24 @@ describe('connecting to a busy board', () => {
     expect(counter).toBeGreaterThan(0);
   });
 });
+
+describe('the quoting helper against the real parser', () => {
+  it('gives back every hostile string exactly, as data', async () => {
+    const { pyLiteral } = await import('../../src/device/snippets.js');
+    const b = await board('in-process');
+    const device = await Device.over(b.transport);
+    const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\x7f';
+    const hostile = [
+      "a'); import os; os.remove('main.py') #",
+      '"""triple""" \'\'\'quotes\'\'\'',
+      'back\\slash\\',
+      '\\x41 \\n \\u0041 not escapes',
+      controls,
+      'ünïcødé 名前 🙂 \u2028\u2029',
+      '{}%s%d{0}',
+    ];
+    const literal = `[${hostile.map((text) => pyLiteral(text)).join(', ')}]`;
+    const { stdout } = await device.exec(`import json\nprint(json.dumps(${literal}))`);
+    expect(JSON.parse(stdout.toString('utf8'))).toEqual(hostile);
+  });
+});
