@@ -71,9 +71,9 @@ async function startInterpreter(): Promise<void> {
   });
   flash.mount();
   mp.registerJsModule('_belay_emulator', {
-    // Real firmware does not say how big its receive buffer is; this board does,
-    // so hosts can use all of it.
-    rx_buffer: options.rxBuffer,
+    // Real firmware does not say how big its receive buffer is; this board
+    // does (unless asked to be as opaque as hardware), so hosts can use all of it.
+    ...(options.announceRxBuffer ? { rx_buffer: options.rxBuffer } : {}),
     hard_reset: () => {
       output.flush();
       post({ type: 'hard-reset' });

@@ -158,6 +158,7 @@ export class EmulatorTransport implements Transport {
       flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
       blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
       rxBuffer: this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer,
+      announceRxBuffer: this.options.announceRxBuffer ?? EMULATOR_DEFAULTS.announceRxBuffer,
       rawPaste: this.options.rawPaste ?? EMULATOR_DEFAULTS.rawPaste,
       rawPasteWindow: this.options.rawPasteWindow ?? EMULATOR_DEFAULTS.rawPasteWindow,
       hide: this.options.hide ?? [],

@@ -19,6 +19,12 @@ export interface EmulatorOptions {
   blockSize?: number;
   /** Size of the board's receive buffer in bytes; overflowing bytes are lost (default 1024). */
   rxBuffer?: number;
+  /**
+   * Tell programs the receive buffer size (`_belay_emulator.rx_buffer`), so
+   * hosts can use all of it (default true). Real firmware does not: false
+   * makes the board as opaque as real hardware.
+   */
+  announceRxBuffer?: boolean;
   rawPaste?: RawPasteSupport;
   /** Raw-paste flow-control window increment announced to the host (default 128). */
   rawPasteWindow?: number;
@@ -39,6 +45,7 @@ export const EMULATOR_DEFAULTS = {
   flashSize: 2 * 1024 * 1024,
   blockSize: 512,
   rxBuffer: 1024,
+  announceRxBuffer: true,
   rawPaste: 'supported' as RawPasteSupport,
   rawPasteWindow: 128,
   runMain: true,
