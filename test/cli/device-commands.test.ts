@@ -53,6 +53,12 @@ describe('belay device commands', () => {
     expect(run.code).toBe(0);
     const info = JSON.parse(run.stdout);
     expect(info).toMatchObject({ implementation: 'micropython', platform: 'webassembly', fs_size: 2 * 1024 * 1024 });
+    // and it is what the published schema says
+    const { Ajv } = await import('ajv');
+    const { readFileSync } = await import('node:fs');
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'board-info.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    expect(validate(info), JSON.stringify(validate.errors)).toBe(true);
     expect(info.features).toMatchObject({ hashlib: true, stdin_buffer: true, raw_paste: true });
   });
 
