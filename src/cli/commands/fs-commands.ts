@@ -183,7 +183,7 @@ export function registerFsCommands(program: Command): void {
     .argument('<local>', 'local file or directory')
     .argument('[remote]', 'board path (default: /NAME)')
     .option('-r, --recursive', 'copy a directory tree')
-    .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default 256)')
+    .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default: what the board reports, else 256)')
     .action(
       action(async (ctx, local: string, remote: string | undefined) => {
         const opts = ctx.command.opts<{ recursive?: boolean; window?: string }>();

@@ -26,14 +26,7 @@ def _bdl(p, size):
             wr(hdr)
             wr(part)
             hu(part)
-            # Heap in use since the start, garbage included; collect early
-            # so small boards never run short (crc32 makes bignum garbage).
-            m = gc.mem_alloc() - base
-            if m > 8192:
-                gc.collect()
-                m = gc.mem_alloc() - base
-            if m > peak:
-                peak = m
+            peak = _bpeak(base, peak)
     hdr[0] = 0x88
     hdr[1] = 0
     wr(hdr)

@@ -112,6 +112,16 @@ def _bjoin(d, n):
     return d + n if d.endswith("/") else d + "/" + n
 
 
+def _bpeak(base, peak):
+    # Heap in use since a transfer started, garbage included; collects early
+    # so small boards never run short (crc32 makes bignum garbage).
+    m = gc.mem_alloc() - base
+    if m > 8192:
+        gc.collect()
+        m = gc.mem_alloc() - base
+    return m if m > peak else peak
+
+
 def _brx():
     # The receive buffer size, where the firmware tells it (the emulated
     # board does); None means unknown and the host stays conservative.

@@ -53,14 +53,7 @@ def _bup(tmp, target, size):
                 except Exception as e:
                     err = e
                     wr(b"X")
-            # Heap in use since the start, garbage included; collect early
-            # so small boards never run short (crc32 makes bignum garbage).
-            m = gc.mem_alloc() - base
-            if m > 8192:
-                gc.collect()
-                m = gc.mem_alloc() - base
-            if m > peak:
-                peak = m
+            peak = _bpeak(base, peak)
         try:
             f.close()
         except Exception as e:
