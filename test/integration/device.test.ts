@@ -209,3 +209,16 @@ describe('the quoting helper against the real parser', () => {
     expect(JSON.parse(stdout.toString('utf8'))).toEqual(hostile);
   });
 });
+
+describe('serial ports', () => {
+  it('are opened exclusively: a second belay gets PORT_BUSY', async () => {
+    const b = await board('pty');
+    const { SerialTransport } = await import('../../src/transport/serial.js');
+    const link = b.transport.description;
+    const second = await failure(SerialTransport.open(link));
+    expect(second.code).toBe('PORT_BUSY');
+    // the first connection is unaffected
+    const device = await Device.over(b.transport);
+    expect((await device.exec('print(5)')).stdout.toString().trim()).toBe('5');
+  });
+});
