@@ -284,7 +284,9 @@ export class RawRepl {
     try {
       stderr = await readAll(options.signal);
     } catch (err) {
-      if (!(err instanceof BelayError) || err.code !== 'ABORTED') throw err;
+      // Aborted, or silent for too long: the program may still run. Stop it,
+      // so the session is back at an idle prompt for whatever comes next.
+      if (!(err instanceof BelayError) || (err.code !== 'ABORTED' && err.code !== 'TIMEOUT')) throw err;
       await this.recoverFromAbort();
       throw err;
     }

@@ -222,3 +222,13 @@ describe('serial ports', () => {
     expect((await device.exec('print(5)')).stdout.toString().trim()).toBe('5');
   });
 });
+
+describe('a program that outlives its timeout', () => {
+  it('is stopped, and the session answers the next command', async () => {
+    const b = await board('in-process');
+    const device = await Device.over(b.transport);
+    const timedOut = await failure(device.exec('while True:\n    pass', { timeoutMs: 300 }));
+    expect(timedOut.code).toBe('TIMEOUT');
+    expect((await device.exec('print(3*3)')).stdout.toString().trim()).toBe('9');
+  });
+});
