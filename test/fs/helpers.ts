@@ -1,14 +1,10 @@
 // Emulated boards for the filesystem tests: in-process, or served on a
 // pseudo-terminal and opened through serialport like a USB board.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Device } from '../../src/device/device.js';
-import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
-import { servePty, type PtyBridge } from '../../src/transport/emulator/pty-bridge.js';
-import { SerialTransport } from '../../src/transport/serial.js';
+import { openBoard as openTestBoard, tempDir as makeTempDir, type Link } from '../helpers/boards.js';
 
 export type BoardOptions = Omit<EmulatorOptions, 'dir'>;
 
@@ -21,7 +17,7 @@ export const BOARDS: Array<{ name: string; options: BoardOptions; method: string
 ];
 
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `belay-${prefix}-`));
+  return makeTempDir(`belay-${prefix}-`);
 }
 
 export interface Board {
@@ -31,36 +27,26 @@ export interface Board {
   close(): Promise<void>;
 }
 
-export async function openBoard(options: BoardOptions = {}, flash = tempDir('flash')): Promise<Board> {
-  const transport = await EmulatorTransport.open({ dir: flash, ...options });
-  const device = await Device.over(transport);
+/** A Device on an emulated board reached over `link` (the shared test boards, plus a Device). */
+async function deviceOn(link: Link, options: BoardOptions, flash: string): Promise<Board> {
+  const board = await openTestBoard(link, { ...options, dir: flash });
+  const device = await Device.over(board.transport);
   return {
     device,
     flash,
     close: async () => {
       await device.close().catch(() => undefined);
-      await transport.close();
+      await board.close();
     },
   };
 }
 
-let ptyCount = 0;
-export async function openBoardOverPty(options: BoardOptions = {}): Promise<Board> {
-  const flash = tempDir('flash');
-  const board = await EmulatorTransport.open({ dir: flash, ...options });
-  const link = join(tempDir('pty'), `board${ptyCount++}`);
-  const bridge: PtyBridge = await servePty(board, link);
-  const serial = await SerialTransport.open(link);
-  const device = await Device.over(serial);
-  return {
-    device,
-    flash,
-    close: async () => {
-      await device.close().catch(() => undefined);
-      await bridge.close();
-      await board.close();
-    },
-  };
+export function openBoard(options: BoardOptions = {}, flash = tempDir('flash')): Promise<Board> {
+  return deviceOn('in-process', options, flash);
+}
+
+export function openBoardOverPty(options: BoardOptions = {}): Promise<Board> {
+  return deviceOn('pty', options, tempDir('flash'));
 }
 
 export function sha256(bytes: Uint8Array): string {
