@@ -52,8 +52,8 @@ export class ByteReader {
     return this.buffer.length;
   }
 
-  /** Discards everything received so far. */
-  discard(): Buffer {
+  /** Takes everything received so far, without waiting (possibly empty). */
+  take(): Buffer {
     const old = this.buffer;
     this.buffer = Buffer.alloc(0);
     return old;
@@ -157,10 +157,5 @@ export class ByteReader {
   /** Puts bytes back in front of the buffer (a reader that took one byte too many). */
   unread(bytes: Uint8Array): void {
     if (bytes.length > 0) this.buffer = Buffer.concat([Buffer.from(bytes), this.buffer]);
-  }
-
-  /** Whatever is buffered now, without waiting (possibly empty). */
-  take(): Buffer {
-    return this.discard();
   }
 }

@@ -144,7 +144,7 @@ export class RawRepl {
     await sleep(50);
     await this.send('\x03');
     await sleep(50);
-    this.reader.discard();
+    this.reader.take(); // whatever the board said before: not ours
     await this.send('\r\x01');
     await this.reader.readUntil(RAW_BANNER, this.wait('the raw REPL banner', signal, timeoutMs));
     await this.reader.readUntil('>', this.wait('the raw REPL prompt', signal));
