@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Device } from '../dist/device/device.js';
 import { putTree } from '../dist/device/fs/index.js';
-import { EmulatorTransport } from '../dist/transport/emulator/emulator-transport.js';
-import { servePty, socatAvailable } from '../dist/transport/emulator/pty-bridge.js';
+import { EmulatorTransport } from '../dist/emulator/emulator-transport.js';
+import { servePty, socatAvailable } from '../dist/emulator/pty-bridge.js';
 import { SerialTransport } from '../dist/transport/serial.js';
 
 const MiB = 1024 * 1024;

@@ -10,8 +10,8 @@ import { BelayError } from '../errors.js';
 import type { Transport } from './types.js';
 import { listPorts, type ListOptions, type PortInfo } from './discovery.js';
 import { SerialTransport, DEFAULT_BAUD } from './serial.js';
-import { EmulatorTransport } from './emulator/emulator-transport.js';
-import type { EmulatorOptions } from './emulator/options.js';
+import { EmulatorTransport } from '../emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../emulator/options.js';
 
 export interface OpenOptions {
   /** Defaults to $BELAY_PORT, then `auto`. */

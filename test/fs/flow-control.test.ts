@@ -1,7 +1,7 @@
 // Credit flow control against a board as opaque as hardware: a 256-byte
 // receive buffer that drops what overflows, and no word about its size.
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { Device } from '../../src/device/device.js';
 import { isBelayError } from '../../src/errors.js';
 import { randomPayload, sha256, tempDir } from './helpers.js';

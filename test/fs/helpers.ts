@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Device } from '../../src/device/device.js';
-import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
+import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { openBoard as openTestBoard, tempDir as makeTempDir, type Link } from '../helpers/boards.js';
 
 export type BoardOptions = Omit<EmulatorOptions, 'dir'>;

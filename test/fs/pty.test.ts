@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { putTree, getTree } from '../../src/device/fs/index.js';
-import { socatAvailable } from '../../src/transport/emulator/pty-bridge.js';
+import { socatAvailable } from '../../src/emulator/pty-bridge.js';
 import { ODD_NAMES, cleanup, openBoardOverPty, randomPayload, sha256, tempDir, type Board } from './helpers.js';
 
 describe.skipIf(!socatAvailable())('transfers over a pseudo-terminal', () => {

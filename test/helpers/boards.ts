@@ -6,10 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
-import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { SerialTransport } from '../../src/transport/serial.js';
-import { servePty } from '../../src/transport/emulator/pty-bridge.js';
+import { servePty } from '../../src/emulator/pty-bridge.js';
 import type { Transport } from '../../src/transport/types.js';
 
 export type Link = 'in-process' | 'pty';

@@ -11,8 +11,8 @@ import { Device } from '../../src/device/device.js';
 import { pyCall } from '../../src/device/fs/board-code.js';
 import { frameHeader } from '../../src/device/fs/frames.js';
 import { SerialTransport } from '../../src/transport/serial.js';
-import { servePty, socatAvailable } from '../../src/transport/emulator/pty-bridge.js';
-import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
+import { servePty, socatAvailable } from '../../src/emulator/pty-bridge.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { tempDir } from '../helpers/boards.js';
 
 const closers: Array<() => Promise<unknown>> = [];

@@ -8,8 +8,8 @@ import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
-import { EmulatorTransport } from '../../src/transport/emulator/emulator-transport.js';
-import type { EmulatorOptions } from '../../src/transport/emulator/options.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { isBelayError } from '../../src/errors.js';
 import { tempDir } from '../helpers/boards.js';
 

@@ -6,10 +6,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, parseInteger } from '../program.js';
-import { EmulatorTransport } from '../../transport/emulator/emulator-transport.js';
+import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { emulatorDir } from '../../transport/open.js';
-import { servePty } from '../../transport/emulator/pty-bridge.js';
-import type { HideableFeature, RawPasteSupport } from '../../transport/emulator/options.js';
+import { servePty } from '../../emulator/pty-bridge.js';
+import type { HideableFeature, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
 
 const HIDEABLE: HideableFeature[] = ['hashlib', 'binascii', 'deflate', 'stdin.buffer'];

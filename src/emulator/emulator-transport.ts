@@ -13,9 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BelayError } from '../../errors.js';
-import { Listeners, type Transport } from '../types.js';
-import { Pacer } from '../pacer.js';
+import { BelayError } from '../errors.js';
+import { Listeners, type Transport } from '../transport/types.js';
+import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
 
@@ -23,7 +23,7 @@ import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './o
 function workerUrl(): URL {
   const here = new URL('./board-worker.js', import.meta.url);
   if (!import.meta.url.endsWith('.ts')) return here;
-  return new URL(here.href.replace('/src/transport/', '/dist/transport/'));
+  return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
 }
 
 interface InterruptState {

@@ -8,8 +8,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, lstatSync, openSync, rmSync } from 'node:fs';
-import { BelayError } from '../../errors.js';
-import type { Transport } from '../types.js';
+import { BelayError } from '../errors.js';
+import type { Transport } from '../transport/types.js';
 
 export interface PtyBridge {
   /** The path other programs open. */
