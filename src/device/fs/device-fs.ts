@@ -23,7 +23,7 @@ import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, uploadEncoded } from './encoded.js';
-import { hashBytes, hashLocalFile, sameHash } from './hashing.js';
+import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
 import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, HashAlgorithm, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 

@@ -11,7 +11,7 @@ import type { Device } from '../device.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { TAG, parseHeader } from './frames.js';
-import { createHasher, sameHash } from './hashing.js';
+import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 

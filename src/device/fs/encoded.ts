@@ -11,7 +11,7 @@
 import { BelayError, abortError } from '../../errors.js';
 import type { Device } from '../device.js';
 import { pyCall } from './board-code.js';
-import { createHasher, sameHash } from './hashing.js';
+import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 

@@ -14,7 +14,7 @@ import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import { boardJoin, boardPath, boardRelative, isTempName } from '../../paths/board.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
-import { hashLocalFile, sameHash } from './hashing.js';
+import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { LocalSink, walkLocal } from './local-files.js';
 import type { FsEntry, Progress, TransferStats } from './types.js';
 

@@ -4,13 +4,9 @@
  * two digests are only comparable when their algorithms match.
  */
 
-export type HashAlgorithm = 'sha256' | 'crc32' | 'adler32';
+import type { ContentHash, HashAlgorithm } from '../../hashing/hashing.js';
 
-export interface ContentHash {
-  algorithm: HashAlgorithm;
-  /** Lowercase hex. */
-  digest: string;
-}
+export type { ContentHash, HashAlgorithm };
 
 export interface FsEntry {
   /** Absolute board path. */

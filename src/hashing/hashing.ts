@@ -6,8 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { BelayError } from '../../errors.js';
-import type { ContentHash, HashAlgorithm } from './types.js';
+import { BelayError } from '../errors.js';
+
+/** The algorithms a board can hash with, best first (see device/snippets/fs_lib.py). */
+export type HashAlgorithm = 'sha256' | 'crc32' | 'adler32';
+
+/** A digest always travels with its algorithm: two are comparable only when those match. */
+export interface ContentHash {
+  algorithm: HashAlgorithm;
+  /** Lowercase hex. */
+  digest: string;
+}
 
 export interface Hasher {
   update(bytes: Uint8Array): void;
