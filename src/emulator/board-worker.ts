@@ -66,6 +66,8 @@ async function startInterpreter(): Promise<void> {
     dir: options.dir,
     sizeBytes: options.flashSize,
     blockSize: options.blockSize,
+    filesystem: options.filesystem,
+    listSystemEntries: false,
     powerCutAt: options.powerCutAtWrite,
     onMutation: (count) => post({ type: 'mutations', count }),
   });

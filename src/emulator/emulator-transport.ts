@@ -59,6 +59,7 @@ export class EmulatorTransport implements Transport {
 
   /** Powers on an emulated board whose flash is `options.dir`. */
   static async open(options: EmulatorOptions, name = 'default'): Promise<EmulatorTransport> {
+    checkOptions(options);
     const transport = new EmulatorTransport(options, name);
     transport.lock();
     try {
@@ -157,6 +158,7 @@ export class EmulatorTransport implements Transport {
       dir: this.options.dir,
       flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
       blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
+      filesystem: this.options.filesystem ?? EMULATOR_DEFAULTS.filesystem,
       rxBuffer: this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer,
       announceRxBuffer: this.options.announceRxBuffer ?? EMULATOR_DEFAULTS.announceRxBuffer,
       rawPaste: this.options.rawPaste ?? EMULATOR_DEFAULTS.rawPaste,
@@ -252,6 +254,18 @@ export class EmulatorTransport implements Transport {
       }
     }
     this.writer.push(bytes.subarray(start));
+  }
+}
+
+/** Refuses settings no board could have, before anything starts. */
+function checkOptions(options: EmulatorOptions): void {
+  const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;
+  if (filesystem !== 'littlefs' && filesystem !== 'fat') {
+    throw new BelayError('USAGE', `the emulated flash can be littlefs or fat, not ${JSON.stringify(filesystem)}`);
+  }
+  const unit = options.blockSize ?? EMULATOR_DEFAULTS.blockSize;
+  if (!Number.isInteger(unit) || unit <= 0 || (filesystem === 'fat' && unit % 512 !== 0)) {
+    throw new BelayError('USAGE', `block size ${unit} is not possible${filesystem === 'fat' ? ' for FAT (a multiple of 512 bytes)' : ''}`);
   }
 }
 

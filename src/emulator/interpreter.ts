@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { withSharedMemory } from './shared-wasm.js';
+import { linuxErrno } from './wasi-errno.js';
 
 const require = createRequire(import.meta.url);
 const packageMain = require.resolve('@micropython/micropython-webassembly-pyscript');
@@ -25,11 +26,43 @@ let lastMemory: { buffer: SharedArrayBuffer } | undefined;
 let lastExports: Record<string, unknown> = {};
 const originalInstantiate = wasm.instantiate.bind(wasm);
 wasm.instantiate = async (_source: object, imports: object) => {
-  const instance = await originalInstantiate(wasmModule, imports);
+  const instance = await originalInstantiate(wasmModule, withBoardErrno(imports as Record<string, Record<string, unknown>>));
   lastMemory = instance.exports.memory as { buffer: SharedArrayBuffer };
   lastExports = instance.exports;
   return { instance, module: wasmModule } as unknown as { exports: Record<string, unknown> };
 };
+
+/**
+ * The interpreter reaches the filesystem through Emscripten's syscalls, which
+ * answer with WASI errno numbers (ENOENT 44) while MicroPython's own errors
+ * and its `errno` module use a board's numbers (ENOENT 2). Translating at this
+ * boundary, as a board's C library would number them, makes every OSError
+ * carry the number `errno` names.
+ */
+function withBoardErrno(imports: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const translated: Record<string, Record<string, unknown>> = {};
+  for (const [moduleName, functions] of Object.entries(imports)) {
+    const copy: Record<string, unknown> = { ...functions };
+    for (const [name, value] of Object.entries(functions)) {
+      if (typeof value !== 'function') continue;
+      const call = value as (...args: unknown[]) => unknown;
+      // __syscall_*: result or -errno; fd_* (WASI calls): 0 or errno.
+      if (name.startsWith('__syscall_')) {
+        copy[name] = (...args: unknown[]) => {
+          const result = call(...args);
+          return typeof result === 'number' && result < 0 ? -linuxErrno(-result) : result;
+        };
+      } else if (name.startsWith('fd_')) {
+        copy[name] = (...args: unknown[]) => {
+          const result = call(...args);
+          return typeof result === 'number' && result > 0 ? linuxErrno(result) : result;
+        };
+      }
+    }
+    translated[moduleName] = copy;
+  }
+  return translated;
+}
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the package ships no types */
 export interface MicroPython {

@@ -7,6 +7,9 @@
 /** How the firmware answers a raw-paste request (`\x05A\x01`). */
 export type RawPasteSupport = 'supported' | 'refused' | 'unknown';
 
+/** The filesystem the emulated flash behaves as. */
+export type FilesystemKind = 'littlefs' | 'fat';
+
 /** Firmware features that can be hidden to exercise belay's fallbacks. */
 export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
 
@@ -15,8 +18,15 @@ export interface EmulatorOptions {
   dir: string;
   /** Flash size in bytes (default 2 MiB). */
   flashSize?: number;
-  /** Filesystem block size used for space accounting (default 512). */
+  /** Allocation unit for space accounting: littlefs block or FAT cluster (default 512; FAT: a multiple of 512). */
   blockSize?: number;
+  /**
+   * What the flash behaves as (default `littlefs`): `fat` reads names as
+   * MicroPython's FAT driver does (case-insensitive, cut at control
+   * characters, `"*:<>?|\` refused) and replaces a file by rename in two
+   * steps (remove, then rename). See docs/emulator.md.
+   */
+  filesystem?: FilesystemKind;
   /** Size of the board's receive buffer in bytes; overflowing bytes are lost (default 1024). */
   rxBuffer?: number;
   /**
@@ -44,6 +54,7 @@ export interface EmulatorOptions {
 export const EMULATOR_DEFAULTS = {
   flashSize: 2 * 1024 * 1024,
   blockSize: 512,
+  filesystem: 'littlefs' as FilesystemKind,
   rxBuffer: 1024,
   announceRxBuffer: true,
   rawPaste: 'supported' as RawPasteSupport,
