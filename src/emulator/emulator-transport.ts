@@ -17,7 +17,7 @@ import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
-import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
+import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
 
 /** The worker runs compiled JavaScript: from sources (tests), use the build. */
 function workerUrl(): URL {
@@ -43,6 +43,8 @@ export class EmulatorTransport implements Transport {
   private readonly toBoard: Pacer;
   private readonly toHost: Pacer;
   private sent = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly linkKind: LinkKind;
   private mutationCount = 0;
   private isClosed = false;
   private readonly lockFile: string;
@@ -52,6 +54,7 @@ export class EmulatorTransport implements Transport {
     name: string,
   ) {
     this.description = `emulator:${name}`;
+    this.linkKind = options.link ?? EMULATOR_DEFAULTS.link;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
     this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(bytes));
@@ -100,7 +103,10 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
-    await this.toBoard.send(chunk);
+    // Writes go one after another, as on a wire, even when callers do not wait.
+    const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
+    this.writing = sending.catch(() => undefined);
+    await sending;
     if (cut) {
       this.lose('the link to the emulated board was cut (fault injection)');
       throw new BelayError('LINK_LOST', `${this.description} disconnected`);
@@ -119,6 +125,21 @@ export class EmulatorTransport implements Transport {
   }
 
   /* ------------------------------------------------------------ internals */
+
+  /** USB: the host waits while the board's buffer is full; nothing is ever dropped. */
+  private async sendFlowControlled(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length && !this.isClosed) {
+      const room = this.writer.flowSpace;
+      if (room === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const part = bytes.subarray(offset, offset + room);
+      await this.toBoard.send(part);
+      offset += part.length;
+    }
+  }
 
   private lock(): void {
     mkdirSync(dirname(this.lockFile), { recursive: true });
@@ -259,6 +280,8 @@ export class EmulatorTransport implements Transport {
 
 /** Refuses settings no board could have, before anything starts. */
 function checkOptions(options: EmulatorOptions): void {
+  const link = options.link ?? EMULATOR_DEFAULTS.link;
+  if (link !== 'uart' && link !== 'usb') throw new BelayError('USAGE', `the emulated link can be uart or usb, not ${JSON.stringify(link)}`);
   const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;
   if (filesystem !== 'littlefs' && filesystem !== 'fat') {
     throw new BelayError('USAGE', `the emulated flash can be littlefs or fat, not ${JSON.stringify(filesystem)}`);

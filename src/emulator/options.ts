@@ -10,6 +10,13 @@ export type RawPasteSupport = 'supported' | 'refused' | 'unknown';
 /** The filesystem the emulated flash behaves as. */
 export type FilesystemKind = 'littlefs' | 'fat';
 
+/**
+ * How the board is attached: `uart` (a USB-UART bridge such as CP210x or
+ * CH340: bytes past the receive buffer are lost) or `usb` (native USB-CDC:
+ * the host waits while the buffer is full; nothing is lost).
+ */
+export type LinkKind = 'uart' | 'usb';
+
 /** Firmware features that can be hidden to exercise belay's fallbacks. */
 export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
 
@@ -27,8 +34,13 @@ export interface EmulatorOptions {
    * steps (remove, then rename). See docs/emulator.md.
    */
   filesystem?: FilesystemKind;
-  /** Size of the board's receive buffer in bytes; overflowing bytes are lost (default 1024). */
+  /**
+   * Size of the board's receive buffer in bytes (default 1024). On a `uart`
+   * link, bytes arriving while a program runs and the buffer is full are lost.
+   */
   rxBuffer?: number;
+  /** `uart` (default: drops on overflow) or `usb` (flow-controlled, never drops). */
+  link?: LinkKind;
   /**
    * Tell programs the receive buffer size (`_belay_emulator.rx_buffer`), so
    * hosts can use all of it (default true). Real firmware does not: false
@@ -56,6 +68,7 @@ export const EMULATOR_DEFAULTS = {
   blockSize: 512,
   filesystem: 'littlefs' as FilesystemKind,
   rxBuffer: 1024,
+  link: 'uart' as LinkKind,
   announceRxBuffer: true,
   rawPaste: 'supported' as RawPasteSupport,
   rawPasteWindow: 128,
