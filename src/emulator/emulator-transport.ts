@@ -17,6 +17,7 @@ import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
+import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
 
 /** The worker runs compiled JavaScript: from sources (tests), use the build. */
@@ -42,6 +43,7 @@ export class EmulatorTransport implements Transport {
   private readonly closeListeners = new Listeners<BelayError | undefined>();
   private readonly toBoard: Pacer;
   private readonly toHost: Pacer;
+  private readonly corruptors: Record<LinkDirection, Corruptor> = { 'to-board': new Corruptor(), 'to-host': new Corruptor() };
   private sent = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly linkKind: LinkKind;
@@ -57,7 +59,8 @@ export class EmulatorTransport implements Transport {
     this.linkKind = options.link ?? EMULATOR_DEFAULTS.link;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
-    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(bytes));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(this.corruptors['to-host'].apply(bytes)));
+    for (const fault of options.corrupt ?? []) this.corruptAfter(fault.direction, fault.after, fault);
   }
 
   /** Powers on an emulated board whose flash is `options.dir`. */
@@ -83,6 +86,24 @@ export class EmulatorTransport implements Transport {
     return this.mutationCount;
   }
 
+  /** Bytes the host has sent over the link since it was opened (what a `to-board` fault counts). */
+  get bytesToBoard(): number {
+    return this.corruptors['to-board'].count;
+  }
+
+  /** Bytes the board has sent to the host since the link was opened (what a `to-host` fault counts). */
+  get bytesToHost(): number {
+    return this.corruptors['to-host'].count;
+  }
+
+  /**
+   * Fault injection: the byte that travels in `direction` once `after` more
+   * bytes have gone through intact arrives changed (XOR 0x01 unless told).
+   */
+  corruptAfter(direction: LinkDirection, after: number, change: Pick<CorruptionFault, 'xor' | 'value'> = {}): void {
+    this.corruptors[direction].arm(after, change);
+  }
+
   /** Bytes the board lost because its receive buffer was full. */
   get droppedBytes(): number {
     return this.writer.dropped;
@@ -103,6 +124,7 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
+    chunk = this.corruptors['to-board'].apply(chunk);
     // Writes go one after another, as on a wire, even when callers do not wait.
     const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
     this.writing = sending.catch(() => undefined);
@@ -280,6 +302,11 @@ export class EmulatorTransport implements Transport {
 
 /** Refuses settings no board could have, before anything starts. */
 function checkOptions(options: EmulatorOptions): void {
+  for (const fault of options.corrupt ?? []) {
+    if (fault.direction !== 'to-board' && fault.direction !== 'to-host') {
+      throw new BelayError('USAGE', `a corruption fault goes to-board or to-host, not ${JSON.stringify(fault.direction)}`);
+    }
+  }
   const link = options.link ?? EMULATOR_DEFAULTS.link;
   if (link !== 'uart' && link !== 'usb') throw new BelayError('USAGE', `the emulated link can be uart or usb, not ${JSON.stringify(link)}`);
   const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;

@@ -4,6 +4,8 @@
  * host side and the worker (everything here is structured-clone friendly).
  */
 
+import type { CorruptionFault } from './corruption.js';
+
 /** How the firmware answers a raw-paste request (`\x05A\x01`). */
 export type RawPasteSupport = 'supported' | 'refused' | 'unknown';
 
@@ -55,6 +57,8 @@ export interface EmulatorOptions {
   baud?: number;
   /** Drop the link (and the board's power) after the host has sent this many bytes. */
   dropAfterBytes?: number;
+  /** Corrupt single bytes in transit (see corruption.ts; also `transport.corruptAfter`). */
+  corrupt?: CorruptionFault[];
   /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
   powerCutAtWrite?: number;
   /** Run /main.py at power-on, as boards do (default true). */
