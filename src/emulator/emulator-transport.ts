@@ -27,6 +27,9 @@ function workerUrl(): URL {
   return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
 }
 
+/** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
+let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
+
 interface InterruptState {
   memory: Int32Array;
   words: Array<[number, number]>;
@@ -211,13 +214,15 @@ export class EmulatorTransport implements Transport {
       uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
       powerCutAtWrite: this.options.powerCutAtWrite,
     };
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel } });
+    const knownInterrupt = lastInterruptState;
+    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           this.interrupt = { memory: new Int32Array(message.memory), words: message.interruptWords, charIndex: message.interruptCharIndex };
+          lastInterruptState = { words: message.interruptWords, charIndex: message.interruptCharIndex };
           if (!ready) {
             ready = true;
             resolve();
