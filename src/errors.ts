@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'NO_SPACE'
   | 'VERIFY_FAILED'
   | 'LOCAL_IO'
+  | 'LOCAL_SYMLINK'
   | 'PATH_INVALID'
+  | 'PATH_RESERVED'
   // command line
   | 'USAGE'
   | 'EMULATOR'
