@@ -18,7 +18,7 @@ import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
-import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
+import { EMULATOR_DEFAULTS, type BoardSettings, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
 
 /** The worker runs compiled JavaScript: from sources (tests), use the build. */
 function workerUrl(): URL {
@@ -29,6 +29,8 @@ function workerUrl(): URL {
 
 /** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
 let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
+/** Likewise for the call-depth counter that a fixed heap's collector needs. */
+let lastDepthIndex: number | undefined;
 
 interface InterruptState {
   memory: Int32Array;
@@ -200,7 +202,7 @@ export class EmulatorTransport implements Transport {
     this.writer = new ChannelWriter(this.channel);
     this.interrupt = undefined;
     this.mutationCount = 0;
-    const options = {
+    const options: BoardSettings = {
       dir: this.options.dir,
       flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
       blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
@@ -213,9 +215,12 @@ export class EmulatorTransport implements Transport {
       runMain: this.options.runMain ?? EMULATOR_DEFAULTS.runMain,
       uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
       powerCutAtWrite: this.options.powerCutAtWrite,
+      heapSize: this.options.heapSize,
+      listSystemEntries: this.options.listSystemEntries ?? false,
     };
     const knownInterrupt = lastInterruptState;
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt } });
+    const knownDepthIndex = lastDepthIndex;
+    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt, knownDepthIndex } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -223,6 +228,7 @@ export class EmulatorTransport implements Transport {
         if (message.type === 'ready') {
           this.interrupt = { memory: new Int32Array(message.memory), words: message.interruptWords, charIndex: message.interruptCharIndex };
           lastInterruptState = { words: message.interruptWords, charIndex: message.interruptCharIndex };
+          lastDepthIndex = message.depthIndex ?? lastDepthIndex;
           if (!ready) {
             ready = true;
             resolve();
@@ -317,6 +323,9 @@ function checkOptions(options: EmulatorOptions): void {
   const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;
   if (filesystem !== 'littlefs' && filesystem !== 'fat') {
     throw new BelayError('USAGE', `the emulated flash can be littlefs or fat, not ${JSON.stringify(filesystem)}`);
+  }
+  if (options.heapSize !== undefined && (!Number.isInteger(options.heapSize) || options.heapSize < 16 * 1024)) {
+    throw new BelayError('USAGE', `a heap of ${options.heapSize} bytes is not possible: at least 16384 (the interpreter needs some to start)`);
   }
   const unit = options.blockSize ?? EMULATOR_DEFAULTS.blockSize;
   if (!Number.isInteger(unit) || unit <= 0 || (filesystem === 'fat' && unit % 512 !== 0)) {

@@ -61,6 +61,14 @@ export interface EmulatorOptions {
   corrupt?: CorruptionFault[];
   /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
   powerCutAtWrite?: number;
+  /**
+   * MicroPython heap in bytes, fixed as on a board: past it programs get
+   * MemoryError (e.g. 32 * 1024 for an ESP8266). Default: the heap grows as
+   * needed. See docs/emulator.md for how garbage is collected.
+   */
+  heapSize?: number;
+  /** List Emscripten's /dev and /proc at the root, which cannot all be listed (default false). */
+  listSystemEntries?: boolean;
   /** Run /main.py at power-on, as boards do (default true). */
   runMain?: boolean;
   /** Hex string returned by machine.unique_id() (default derived from nothing: fixed). */
@@ -80,9 +88,34 @@ export const EMULATOR_DEFAULTS = {
   uniqueId: 'e6614c311b7e5f2a',
 };
 
+/** What the worker, the board's CPU, is told at power-on. */
+export interface BoardSettings {
+  dir: string;
+  flashSize: number;
+  blockSize: number;
+  filesystem: FilesystemKind;
+  rxBuffer: number;
+  announceRxBuffer: boolean;
+  rawPaste: RawPasteSupport;
+  rawPasteWindow: number;
+  hide: HideableFeature[];
+  runMain: boolean;
+  uniqueId: string;
+  heapSize?: number;
+  listSystemEntries: boolean;
+  powerCutAtWrite?: number;
+}
+
 /** Messages from the worker to the host side. */
 export type WorkerMessage =
-  | { type: 'ready'; memory: SharedArrayBuffer; interruptWords: Array<[index: number, value: number]>; interruptCharIndex: number }
+  | {
+      type: 'ready';
+      memory: SharedArrayBuffer;
+      interruptWords: Array<[index: number, value: number]>;
+      interruptCharIndex: number;
+      /** Where the interpreter counts calls from JavaScript (boards with a fixed heap only). */
+      depthIndex?: number;
+    }
   | { type: 'output'; bytes: Uint8Array }
   | { type: 'mutations'; count: number }
   | { type: 'power-cut' }
