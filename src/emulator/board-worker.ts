@@ -256,9 +256,15 @@ function handleByte(byte: number): Promise<void> | undefined {
 
 async function main(): Promise<void> {
   await startInterpreter();
-  runScript('/boot.py');
-  if (options.runMain) runScript('/main.py');
-  output.text(banner());
+  // A power-on runs boot.py and main.py; a safe boot skips them; a host
+  // connecting to a board that has been running finds it idle at its prompt.
+  if (options.start === 'power-on') {
+    runScript('/boot.py');
+    if (options.runMain) runScript('/main.py');
+  }
+  if (options.start !== 'connect') output.text(banner());
+  output.flush();
+  post({ type: 'started' });
   for (;;) {
     const byte = input.next();
     if (byte < 0) {

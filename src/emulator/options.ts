@@ -19,6 +19,14 @@ export type FilesystemKind = 'littlefs' | 'fat';
  */
 export type LinkKind = 'uart' | 'usb';
 
+/**
+ * What opening the board is: `power-on` (boot.py, then main.py, then the
+ * banner), `safe-boot` (a power-on that skips boot.py and main.py, as boards
+ * offer with a button held at reset) or `connect` (the board has been running
+ * and sits idle at its prompt: nothing runs, nothing is printed).
+ */
+export type StartKind = 'power-on' | 'safe-boot' | 'connect';
+
 /** Firmware features that can be hidden to exercise belay's fallbacks. */
 export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
 
@@ -69,6 +77,8 @@ export interface EmulatorOptions {
   heapSize?: number;
   /** List Emscripten's /dev and /proc at the root, which cannot all be listed (default false). */
   listSystemEntries?: boolean;
+  /** What opening the board is (default `power-on`); a hard reset is always a power-on. */
+  start?: StartKind;
   /** Run /main.py at power-on, as boards do (default true). */
   runMain?: boolean;
   /** Hex string returned by machine.unique_id() (default derived from nothing: fixed). */
@@ -85,6 +95,7 @@ export const EMULATOR_DEFAULTS = {
   rawPaste: 'supported' as RawPasteSupport,
   rawPasteWindow: 128,
   runMain: true,
+  start: 'power-on' as StartKind,
   uniqueId: 'e6614c311b7e5f2a',
 };
 
@@ -100,6 +111,7 @@ export interface BoardSettings {
   rawPasteWindow: number;
   hide: HideableFeature[];
   runMain: boolean;
+  start: StartKind;
   uniqueId: string;
   heapSize?: number;
   listSystemEntries: boolean;
@@ -120,4 +132,6 @@ export type WorkerMessage =
   | { type: 'mutations'; count: number }
   | { type: 'power-cut' }
   | { type: 'hard-reset' }
+  /** Start-up is over: boot.py and main.py have ended (or were skipped). */
+  | { type: 'started' }
   | { type: 'fatal'; message: string };
