@@ -12,19 +12,12 @@
 import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
-
-/** The worker runs compiled JavaScript: from sources (tests), use the build. */
-function workerUrl(): URL {
-  const here = new URL('./board-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
-}
+import { workerEntry } from './worker-entry.js';
 
 interface InterruptState {
   memory: Int32Array;
@@ -166,7 +159,7 @@ export class EmulatorTransport implements Transport {
       uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
       powerCutAtWrite: this.options.powerCutAtWrite,
     };
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel } });
+    const worker = new Worker(workerEntry(), { workerData: { options, channel: this.channel } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
