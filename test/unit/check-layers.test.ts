@@ -1,26 +1,12 @@
 // The dependency rule check (scripts/check-layers.mjs) against small source
 // trees that break one rule each, and against the real src/.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempTree } from '../helpers/tree.js';
 import { checkLayers } from '../../scripts/check-layers.mjs';
 
-const made: string[] = [];
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
-
 /** A src/ tree of the given modules. */
-function src(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'belay-layers-'));
-  made.push(root);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const src = (files: Record<string, string>) => tempTree(files, 'belay-layers-');
 
 const CLEAN = {
   'errors.ts': 'export class BelayError extends Error {}\n',
