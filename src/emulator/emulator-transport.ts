@@ -12,20 +12,13 @@
 import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
 import { EMULATOR_DEFAULTS, type BoardSettings, type EmulatorOptions, type LinkKind, type StartKind, type WorkerMessage } from './options.js';
-
-/** The worker runs compiled JavaScript: from sources (tests), use the build. */
-function workerUrl(): URL {
-  const here = new URL('./board-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
-}
+import { workerEntry } from './worker-entry.js';
 
 /** How long closing waits for the board to finish what it was doing (see settle()). */
 const SETTLE_MS = 3000;
@@ -260,7 +253,7 @@ export class EmulatorTransport implements Transport {
     };
     const knownInterrupt = lastInterruptState;
     const knownDepthIndex = lastDepthIndex;
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt, knownDepthIndex } });
+    const worker = new Worker(workerEntry(), { workerData: { options, channel: this.channel, knownInterrupt, knownDepthIndex } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;

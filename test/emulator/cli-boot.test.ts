@@ -2,22 +2,13 @@
 // (main.py does not run), `reset --hard` powers it on (main.py runs), and
 // `reset --hard --safe-boot` skips boot.py and main.py. A main.py that
 // disables Ctrl-C and never ends does not lock belay out.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv } from '../helpers/cli-env.js';
+import { runBelay } from '../helpers/cli.js';
 import { tempDir } from '../helpers/boards.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-function belay(cwd: string, boards: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--port', 'emulator', ...args], { cwd, env: cliEnv(cwd, { BELAY_EMULATOR_DIR: boards }), timeout: 60_000 }, (error, stdout) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
-    });
-  });
-}
+const belay = (cwd: string, boards: string, ...args: string[]) => runBelay(cwd, ['--port', 'emulator', ...args], { BELAY_EMULATOR_DIR: boards });
 
 describe('belay and the emulated board start-up', () => {
   it('runs main.py on reset --hard only, skips it with --safe-boot, and is never locked out', async () => {
