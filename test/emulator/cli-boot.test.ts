@@ -29,5 +29,5 @@ describe('belay and the emulated board start-up', () => {
     expect(runs()).toBe('m');
     expect((await belay(cwd, boards, 'rm', '/main.py')).code).toBe(0);
     expect(existsSync(join(flash, 'main.py'))).toBe(false);
-  });
+  }, 180_000); // six CLI runs, each a process and a power-on: a minute on a loaded machine
 });
