@@ -1,0 +1,48 @@
+/**
+ * Which board a plan is for. A plan made for one board must not be applied
+ * to another (apply compares identities), so every board needs a stable id:
+ * its hardware id (machine.unique_id()) where the port has one, otherwise a
+ * random id belay stores once in /.belay/board-id. Storing that id is the
+ * only write `belay plan` ever makes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Device } from '../device/device.js';
+import { BOARD_ID_PATH } from './records.js';
+import type { ActualState, BoardIdentity } from './types.js';
+
+/** What a stored id may look like (random UUIDs; anything else is not belay's and is replaced). */
+const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Hardware ids that identify nothing (unset OTP, ports that fake one). */
+function meaningful(uid: string | null): uid is string {
+  return uid !== null && /^[0-9a-f]+$/i.test(uid) && !/^(0+|f+)$/i.test(uid);
+}
+
+export interface IdentityResult {
+  identity: BoardIdentity;
+  /** True when this call stored a new id on the board. */
+  stored: boolean;
+}
+
+export async function readBoardIdentity(device: Device, actual: ActualState, options: { signal?: AbortSignal } = {}): Promise<IdentityResult> {
+  const info = await device.info({ signal: options.signal });
+  const about = { platform: info.platform, ...(info.machine ? { machine: info.machine } : {}) };
+  if (meaningful(info.unique_id)) return { identity: { id: `uid:${info.unique_id.toLowerCase()}`, source: 'machine', ...about }, stored: false };
+  const listed = actual.entries.find((entry) => entry.path === BOARD_ID_PATH && entry.kind === 'file');
+  if (listed) {
+    const { data } = await device.fs.read(BOARD_ID_PATH, { signal: options.signal });
+    const text = data!.toString('utf8').trim();
+    if (STORED_ID.test(text)) return { identity: { id: `belay:${text}`, source: 'stored', ...about }, stored: false };
+  }
+  const id = randomUUID();
+  await storeBoardId(device, id, options.signal);
+  return { identity: { id: `belay:${id}`, source: 'stored', ...about }, stored: true };
+}
+
+/**
+ * The one place `plan` writes to the board: belay's own record of the
+ * board's id, through the verified temp-and-rename write.
+ */
+async function storeBoardId(device: Device, id: string, signal?: AbortSignal): Promise<void> {
+  await device.fs.write(BOARD_ID_PATH, new TextEncoder().encode(`${id}\n`), { parents: true, signal });
+}
