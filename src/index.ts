@@ -1,6 +1,7 @@
 /**
  * belay as a library: connect to a board (real or emulated), run code, read
- * its facts, and load a project's belay.yaml. Named exports only.
+ * its facts, load a project's belay.yaml, and plan what a deploy would change.
+ * Named exports only.
  */
 export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
 export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
@@ -16,3 +17,4 @@ export { servePty, type PtyBridge } from './emulator/pty-bridge.js';
 export * from './config/index.js';
 export * from './device/fs/index.js';
 export { boardPath, tempPathFor, isTempName, TEMP_PREFIX } from './paths/board.js';
+export * from './sync/index.js';

@@ -25,15 +25,18 @@ export interface IdentityResult {
 }
 
 export async function readBoardIdentity(device: Device, actual: ActualState, options: { signal?: AbortSignal } = {}): Promise<IdentityResult> {
-  const info = await device.info({ signal: options.signal });
-  const about = { platform: info.platform, ...(info.machine ? { machine: info.machine } : {}) };
-  if (meaningful(info.unique_id)) return { identity: { id: `uid:${info.unique_id.toLowerCase()}`, source: 'machine', ...about }, stored: false };
+  // belay stores an id only on boards without a hardware id, so a stored id
+  // answers the question without asking the board for its unique_id.
   const listed = actual.entries.find((entry) => entry.path === BOARD_ID_PATH && entry.kind === 'file');
   if (listed) {
     const { data } = await device.fs.read(BOARD_ID_PATH, { signal: options.signal });
     const text = data!.toString('utf8').trim();
-    if (STORED_ID.test(text)) return { identity: { id: `belay:${text}`, source: 'stored', ...about }, stored: false };
+    const platform = device.boardPlatform;
+    if (STORED_ID.test(text)) return { identity: { id: `belay:${text}`, source: 'stored', ...(platform ? { platform } : {}) }, stored: false };
   }
+  const info = await device.info({ signal: options.signal });
+  const about = { platform: info.platform, ...(info.machine ? { machine: info.machine } : {}) };
+  if (meaningful(info.unique_id)) return { identity: { id: `uid:${info.unique_id.toLowerCase()}`, source: 'machine', ...about }, stored: false };
   const id = randomUUID();
   await storeBoardId(device, id, options.signal);
   return { identity: { id: `belay:${id}`, source: 'stored', ...about }, stored: true };

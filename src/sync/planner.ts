@@ -17,8 +17,9 @@
  *   for a folder belay made (or any, with `prune`) that the plan leaves empty.
  */
 import { boardMatcher } from '../config/patterns.js';
+import type { ConflictPolicy } from '../config/types.js';
 import { isTempName } from '../paths/board.js';
-import { compare, resolveConflict, sameFile } from './conflicts.js';
+import { compare, resolveConflict } from './conflicts.js';
 import { isReservedPath as isReserved, MANIFEST_PATH } from './records.js';
 import type {
   ActualEntry,
@@ -26,7 +27,6 @@ import type {
   BoardIdentity,
   Change,
   Conflict,
-  ConflictPolicy,
   DesiredFile,
   DesiredState,
   FileState,
@@ -354,5 +354,3 @@ export function summarise(changes: readonly Change[], conflicts: readonly Confli
 export function isEmptyPlan(plan: Pick<Plan, 'changes'>): boolean {
   return plan.changes.length === 0;
 }
-
-export { sameFile };

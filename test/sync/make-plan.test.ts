@@ -69,7 +69,8 @@ async function applyByHand(device: Device, root: string, planned: Plan, env = EN
 describe('plan against the emulated board', () => {
   let board: Board;
   beforeAll(async () => {
-    board = await openBoard();
+    // An all-zero hardware id identifies nothing: belay stores its own id.
+    board = await openBoard({ uniqueId: '0000000000000000' });
   });
   afterAll(async () => {
     await board?.close();
@@ -164,6 +165,22 @@ describe('plan against the emulated board', () => {
     const replaced = await makePlan(board.device, config, { now: FIXED });
     expect(replaced.storedBoardId).toBe(true);
     expect(replaced.plan.board.id).not.toBe(made.plan.board.id);
+  });
+
+  it('a board with a hardware id is known by it, and nothing is stored', async () => {
+    const root = project();
+    const config = await loadConfig({ cwd: root, env: ENV });
+    // This session's `machine` answers with a real-looking id, as a Pico would.
+    await board.device.exec("import sys\nclass _M:\n    def unique_id(self):\n        return b'\\xe6\\x61\\x4c\\x31\\x1b\\x7e\\x5f\\x2a'\nsys.modules['machine'] = _M()");
+    try {
+      await board.device.fs.remove(BOARD_ID_PATH).catch(() => undefined);
+      const made = await makePlan(board.device, config, { now: FIXED });
+      expect(made.plan.board).toMatchObject({ id: 'uid:e6614c311b7e5f2a', source: 'machine' });
+      expect(made.storedBoardId).toBe(false);
+      expect(await board.device.fs.exists(BOARD_ID_PATH)).toBe(false);
+    } finally {
+      await board.device.exec("import sys\nsys.modules.pop('machine', None)");
+    }
   });
 
   it('a manifest that is not one refuses the plan with MANIFEST_INVALID', async () => {
