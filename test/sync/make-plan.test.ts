@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { Device } from '../../src/device/device.js';
 import { makePlan } from '../../src/sync/make-plan.js';
+import { readManifest } from '../../src/sync/manifest.js';
+import { reviewChanges } from '../../src/sync/review.js';
+import { Secrets } from '../../src/config/secrets.js';
+import { hashBytes } from '../../src/hashing/hashing.js';
 import { BOARD_ID_PATH, MANIFEST_PATH } from '../../src/sync/records.js';
 import type { Manifest, Plan } from '../../src/sync/types.js';
 import { openBoard, type Board } from '../fs/helpers.js';
@@ -147,6 +151,25 @@ describe('plan against the emulated board', () => {
     expect((reviews['/lib/util.py'] as { diff: string }).diff).toContain("-TOKEN = '<secret:PASS>'");
     expect(JSON.stringify(changed)).not.toContain('another-secret-value');
     expect(JSON.stringify(changed)).not.toContain(ENV.PASS);
+  });
+
+  it('what changed between listing and reading is not trusted: no diff, and a manifest read refused', async () => {
+    await board.device.fs.write('/moving.py', Buffer.from('now\n'));
+    const root = project();
+    writeFileSync(join(root, 'src', 'moving.py'), 'local\n');
+    const stale = { size: 7, hash: 'f'.repeat(64) };
+    const local = { size: 6, hash: hashBytes('sha256', Buffer.from('local\n')).digest };
+    const reviews = await reviewChanges(
+      board.device,
+      [{ action: 'update', path: '/moving.py', reason: 'changed', before: stale, after: local, source: { kind: 'local', path: 'src/moving.py' } }],
+      { rootDir: root, inline: new Map(), secrets: new Secrets(), algorithm: 'sha256' },
+    );
+    expect(reviews.get('/moving.py')).toEqual({ kind: 'unavailable' });
+    await board.device.fs.write(MANIFEST_PATH, Buffer.from('{}'), { parents: true });
+    const listed = { hashAlgorithm: 'sha256' as const, entries: [{ path: MANIFEST_PATH, kind: 'file' as const, size: 2, hash: 'e'.repeat(64) }] };
+    await expect(readManifest(board.device, listed)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+    await board.device.fs.remove(MANIFEST_PATH);
+    await board.device.fs.remove('/moving.py');
   });
 
   it('the board id is stored once, in /.belay, and never planned', async () => {
