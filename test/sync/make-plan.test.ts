@@ -165,8 +165,9 @@ describe('plan against the emulated board', () => {
       { rootDir: root, inline: new Map(), secrets: new Secrets(), algorithm: 'sha256' },
     );
     expect(reviews.get('/moving.py')).toEqual({ kind: 'unavailable' });
-    await board.device.fs.write(MANIFEST_PATH, Buffer.from('{}'), { parents: true });
-    const listed = { hashAlgorithm: 'sha256' as const, entries: [{ path: MANIFEST_PATH, kind: 'file' as const, size: 2, hash: 'e'.repeat(64) }] };
+    const valid = JSON.stringify({ formatVersion: 1, board: 'belay:x', applyId: 'a', appliedAt: 't', belayVersion: '0', profile: null, hashAlgorithm: 'sha256', files: {}, dirs: [] });
+    await board.device.fs.write(MANIFEST_PATH, Buffer.from(valid), { parents: true });
+    const listed = { hashAlgorithm: 'sha256' as const, entries: [{ path: MANIFEST_PATH, kind: 'file' as const, size: valid.length, hash: 'e'.repeat(64) }] };
     await expect(readManifest(board.device, listed)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     await board.device.fs.remove(MANIFEST_PATH);
     await board.device.fs.remove('/moving.py');
@@ -190,17 +191,23 @@ describe('plan against the emulated board', () => {
     expect(replaced.plan.board.id).not.toBe(made.plan.board.id);
   });
 
-  it('a board with a hardware id is known by it, and nothing is stored', async () => {
+  it('a board with a hardware id is known by it, and nothing is stored; an all-zero id is no id', async () => {
     const root = project();
     const config = await loadConfig({ cwd: root, env: ENV });
-    // This session's `machine` answers with a real-looking id, as a Pico would.
-    await board.device.exec("import sys\nclass _M:\n    def unique_id(self):\n        return b'\\xe6\\x61\\x4c\\x31\\x1b\\x7e\\x5f\\x2a'\nsys.modules['machine'] = _M()");
+    // This session's `machine` answers with the id given, as a board's would.
+    const fakeMachine = (hex: string) =>
+      board.device.exec(`import sys\nclass _M:\n    def unique_id(self):\n        return bytes.fromhex(${JSON.stringify(hex)})\nsys.modules['machine'] = _M()`);
     try {
       await board.device.fs.remove(BOARD_ID_PATH).catch(() => undefined);
+      await fakeMachine('e6614c311b7e5f2a');
       const made = await makePlan(board.device, config, { now: FIXED });
       expect(made.plan.board).toMatchObject({ id: 'uid:e6614c311b7e5f2a', source: 'machine' });
       expect(made.storedBoardId).toBe(false);
       expect(await board.device.fs.exists(BOARD_ID_PATH)).toBe(false);
+      await fakeMachine('0000000000000000');
+      const zero = await makePlan(board.device, config, { now: FIXED });
+      expect(zero.plan.board.source).toBe('stored');
+      expect(zero.storedBoardId).toBe(true);
     } finally {
       await board.device.exec("import sys\nsys.modules.pop('machine', None)");
     }
