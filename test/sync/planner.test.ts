@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planChanges, preservedName } from '../../src/sync/planner.js';
-import type { Change, ConflictPolicy } from '../../src/sync/types.js';
+import type { ConflictPolicy } from '../../src/config/types.js';
+import type { Change } from '../../src/sync/types.js';
 import { content, input } from './helpers.js';
 
 const P = '/lib/x.py';
@@ -71,7 +72,7 @@ const ROWS: Row[] = [
 const POLICIES: ConflictPolicy[] = ['fail', 'prefer-local', 'prefer-board', 'keep-both'];
 
 function spec(d: string, b: string, m: string) {
-  const pick = (letter: string) => (letter === '-' ? {} : { [P]: letter });
+  const pick = (letter: string): Record<string, string> => (letter === '-' ? {} : { [P]: letter });
   return { desired: pick(d), board: pick(b), manifest: pick(m), manifestDirs: m === '-' ? [] : ['/lib'] };
 }
 
