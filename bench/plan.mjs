@@ -13,7 +13,8 @@ import { loadConfig } from '../dist/config/index.js';
 import { makePlan } from '../dist/sync/make-plan.js';
 import { readDesired } from '../dist/sync/desired.js';
 import { HashCache, hashCacheFile } from '../dist/sync/hash-cache.js';
-import { MANIFEST_PATH } from '../dist/sync/records.js';
+import { reservedPath } from '../dist/paths/reserved.js';
+import { MANIFEST_NAME } from '../dist/sync/records.js';
 
 const LONG_AGO = new Date(Date.now() - 3600_000);
 
@@ -71,7 +72,7 @@ async function benchProject(count, link) {
     for (const change of first.changes.filter((c) => c.action === 'mkdir')) await device.fs.mkdir(change.path);
     for (const change of first.changes.filter((c) => c.action === 'create')) await device.fs.write(change.path, { file: join(root, change.source.path) });
     const manifest = { formatVersion: 1, board: first.board.id, applyId: 'bench', appliedAt: new Date().toISOString(), belayVersion: first.belayVersion, profile: null, hashAlgorithm: first.hashAlgorithm, ...first.manifest };
-    await device.fs.write(MANIFEST_PATH, Buffer.from(JSON.stringify(manifest)), { parents: true });
+    await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)), { parents: true });
     await makePlan(device, config); // fills the hash cache
 
     const counter = countExecs(device);

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Device } from '../device/device.js';
-import { BOARD_ID_PATH } from './records.js';
+import { reservedPath } from '../paths/reserved.js';
+import { BOARD_ID_NAME, BOARD_ID_PATH } from './records.js';
 import type { ActualState, BoardIdentity } from './types.js';
 
 /** What a stored id may look like (random UUIDs; anything else is not belay's and is replaced). */
@@ -44,8 +45,9 @@ export async function readBoardIdentity(device: Device, actual: ActualState, opt
 
 /**
  * The one place `plan` writes to the board: belay's own record of the
- * board's id, through the verified temp-and-rename write.
+ * board's id, through the verified temp-and-rename write, by the reserved
+ * path only the engine can name.
  */
 async function storeBoardId(device: Device, id: string, signal?: AbortSignal): Promise<void> {
-  await device.fs.write(BOARD_ID_PATH, new TextEncoder().encode(`${id}\n`), { parents: true, signal });
+  await device.fs.write(reservedPath(BOARD_ID_NAME), new TextEncoder().encode(`${id}\n`), { parents: true, signal });
 }

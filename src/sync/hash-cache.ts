@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { HashAlgorithm } from '../hashing/hashing.js';
-import { writeLocalFile } from './local-write.js';
+import { writeFileAtomic } from '../local/write.js';
 
 const CACHE_VERSION = 1;
 /** Files modified less than this before being hashed are not cached (mtime granularity is up to 2 s on FAT). */
@@ -94,7 +94,7 @@ export class HashCache {
     const entries: Record<string, Entry> = {};
     for (const key of [...this.next.keys()].sort()) entries[key] = this.next.get(key)!;
     try {
-      await writeLocalFile(this.file, `${JSON.stringify({ version: CACHE_VERSION, entries })}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify({ version: CACHE_VERSION, entries })}\n`);
       return undefined;
     } catch (err) {
       return err as Error;

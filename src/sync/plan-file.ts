@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { BelayError } from '../errors.js';
 import { canonicalJson, prettyCanonicalJson } from './canonical-json.js';
-import { writeLocalFile } from './local-write.js';
+import { writeFileAtomic } from '../local/write.js';
 import { describeSchemaErrors, schemaValidator } from './schemas.js';
 import type { Plan } from './types.js';
 
@@ -100,6 +100,6 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
 /** Writes the sealed plan to `file` atomically; returns what was written. */
 export async function writePlanFile(file: string, plan: Plan): Promise<PlanFile> {
   const sealed = sealPlan(plan);
-  await writeLocalFile(file, prettyCanonicalJson(sealed));
+  await writeFileAtomic(file, prettyCanonicalJson(sealed));
   return sealed;
 }

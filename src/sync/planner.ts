@@ -20,7 +20,7 @@ import { boardMatcher } from '../config/patterns.js';
 import type { ConflictPolicy } from '../config/types.js';
 import { isTempName } from '../paths/board.js';
 import { compare, resolveConflict } from './conflicts.js';
-import { isReservedPath as isReserved, MANIFEST_PATH } from './records.js';
+import { isReserved, MANIFEST_PATH } from './records.js';
 import type {
   ActualEntry,
   ActualState,

@@ -15,7 +15,8 @@ import { readManifest } from '../../src/sync/manifest.js';
 import { reviewChanges } from '../../src/sync/review.js';
 import { Secrets } from '../../src/config/secrets.js';
 import { hashBytes } from '../../src/hashing/hashing.js';
-import { BOARD_ID_PATH, MANIFEST_PATH } from '../../src/sync/records.js';
+import { reservedPath } from '../../src/paths/reserved.js';
+import { BOARD_ID_NAME, BOARD_ID_PATH, MANIFEST_NAME, MANIFEST_PATH } from '../../src/sync/records.js';
 import type { Manifest, Plan } from '../../src/sync/types.js';
 import { openBoard, type Board } from '../fs/helpers.js';
 import { tempDir } from '../helpers/boards.js';
@@ -67,7 +68,7 @@ async function applyByHand(device: Device, root: string, planned: Plan, env = EN
     hashAlgorithm: planned.hashAlgorithm,
     ...planned.manifest,
   };
-  await device.fs.write(MANIFEST_PATH, Buffer.from(JSON.stringify(manifest)), { parents: true });
+  await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)), { parents: true });
 }
 
 describe('plan against the emulated board', () => {
@@ -166,17 +167,17 @@ describe('plan against the emulated board', () => {
     );
     expect(reviews.get('/moving.py')).toEqual({ kind: 'unavailable' });
     const valid = JSON.stringify({ formatVersion: 1, board: 'belay:x', applyId: 'a', appliedAt: 't', belayVersion: '0', profile: null, hashAlgorithm: 'sha256', files: {}, dirs: [] });
-    await board.device.fs.write(MANIFEST_PATH, Buffer.from(valid), { parents: true });
+    await board.device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(valid), { parents: true });
     const listed = { hashAlgorithm: 'sha256' as const, entries: [{ path: MANIFEST_PATH, kind: 'file' as const, size: valid.length, hash: 'e'.repeat(64) }] };
     await expect(readManifest(board.device, listed)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
-    await board.device.fs.remove(MANIFEST_PATH);
+    await board.device.fs.remove(reservedPath(MANIFEST_NAME));
     await board.device.fs.remove('/moving.py');
   });
 
   it('the board id is stored once, in /.belay, and never planned', async () => {
     const root = project();
     const config = await loadConfig({ cwd: root, env: ENV });
-    await board.device.fs.remove(BOARD_ID_PATH).catch(() => undefined);
+    await board.device.fs.remove(reservedPath(BOARD_ID_NAME)).catch(() => undefined);
     const made = await makePlan(board.device, config, { now: FIXED });
     expect(made.storedBoardId).toBe(true);
     const again = await makePlan(board.device, config, { now: FIXED });
@@ -185,7 +186,7 @@ describe('plan against the emulated board', () => {
     expect(made.plan.board.id).toMatch(/^belay:[0-9a-f-]{36}$/);
     expect(again.plan.changes.some((c) => c.path.startsWith('/.belay'))).toBe(false);
     // Garbage in the id file is not an id: a new one replaces it.
-    await board.device.fs.write(BOARD_ID_PATH, Buffer.from("'); import os #"));
+    await board.device.fs.write(reservedPath(BOARD_ID_NAME), Buffer.from("'); import os #"));
     const replaced = await makePlan(board.device, config, { now: FIXED });
     expect(replaced.storedBoardId).toBe(true);
     expect(replaced.plan.board.id).not.toBe(made.plan.board.id);
@@ -198,7 +199,7 @@ describe('plan against the emulated board', () => {
     const fakeMachine = (hex: string) =>
       board.device.exec(`import sys\nclass _M:\n    def unique_id(self):\n        return bytes.fromhex(${JSON.stringify(hex)})\nsys.modules['machine'] = _M()`);
     try {
-      await board.device.fs.remove(BOARD_ID_PATH).catch(() => undefined);
+      await board.device.fs.remove(reservedPath(BOARD_ID_NAME)).catch(() => undefined);
       await fakeMachine('e6614c311b7e5f2a');
       const made = await makePlan(board.device, config, { now: FIXED });
       expect(made.plan.board).toMatchObject({ id: 'uid:e6614c311b7e5f2a', source: 'machine' });
@@ -216,10 +217,10 @@ describe('plan against the emulated board', () => {
   it('a manifest that is not one refuses the plan with MANIFEST_INVALID', async () => {
     const root = project();
     for (const text of ['{oops', JSON.stringify({ formatVersion: 1, files: 'no' }), JSON.stringify({ formatVersion: 7 })]) {
-      await board.device.fs.write(MANIFEST_PATH, Buffer.from(text), { parents: true });
+      await board.device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(text), { parents: true });
       await expect(plan(board.device, root)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     }
-    await board.device.fs.remove(MANIFEST_PATH);
+    await board.device.fs.remove(reservedPath(MANIFEST_NAME));
   });
 });
 
