@@ -72,7 +72,8 @@ async function benchProject(count, link) {
     for (const change of first.changes.filter((c) => c.action === 'mkdir')) await device.fs.mkdir(change.path);
     for (const change of first.changes.filter((c) => c.action === 'create')) await device.fs.write(change.path, { file: join(root, change.source.path) });
     const manifest = { formatVersion: 1, board: first.board.id, applyId: 'bench', appliedAt: new Date().toISOString(), belayVersion: first.belayVersion, profile: null, hashAlgorithm: first.hashAlgorithm, ...first.manifest };
-    await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)), { parents: true });
+    await device.fs.mkdir(reservedPath(), { parents: true });
+    await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)));
     await makePlan(device, config); // fills the hash cache
 
     const counter = countExecs(device);

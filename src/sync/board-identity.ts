@@ -49,5 +49,7 @@ export async function readBoardIdentity(device: Device, actual: ActualState, opt
  * path only the engine can name.
  */
 async function storeBoardId(device: Device, id: string, signal?: AbortSignal): Promise<void> {
-  await device.fs.write(reservedPath(BOARD_ID_NAME), new TextEncoder().encode(`${id}\n`), { parents: true, signal });
+  // The folder first, by its reserved name: `parents` would name it by a plain string, which writers refuse.
+  await device.fs.mkdir(reservedPath(), { parents: true, signal });
+  await device.fs.write(reservedPath(BOARD_ID_NAME), new TextEncoder().encode(`${id}\n`), { signal });
 }

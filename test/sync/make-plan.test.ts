@@ -45,6 +45,12 @@ async function plan(device: Device, root: string, options: { env?: Record<string
   return (await makePlan(device, config, { now: FIXED, diffLimit: options.diffLimit })).plan;
 }
 
+/** Writes one of belay's records on the board, as the engine does. */
+async function writeRecord(device: Device, name: string, text: string): Promise<void> {
+  await device.fs.mkdir(reservedPath(), { parents: true });
+  await device.fs.write(reservedPath(name), Buffer.from(text));
+}
+
 /** Does what apply will do, with the plain filesystem API: folders, files, deletes, then the manifest. */
 async function applyByHand(device: Device, root: string, planned: Plan, env = ENV): Promise<void> {
   const config = await loadConfig({ cwd: root, env });
@@ -68,7 +74,7 @@ async function applyByHand(device: Device, root: string, planned: Plan, env = EN
     hashAlgorithm: planned.hashAlgorithm,
     ...planned.manifest,
   };
-  await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)), { parents: true });
+  await writeRecord(device, MANIFEST_NAME, JSON.stringify(manifest));
 }
 
 describe('plan against the emulated board', () => {
@@ -167,7 +173,7 @@ describe('plan against the emulated board', () => {
     );
     expect(reviews.get('/moving.py')).toEqual({ kind: 'unavailable' });
     const valid = JSON.stringify({ formatVersion: 1, board: 'belay:x', applyId: 'a', appliedAt: 't', belayVersion: '0', profile: null, hashAlgorithm: 'sha256', files: {}, dirs: [] });
-    await board.device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(valid), { parents: true });
+    await writeRecord(board.device, MANIFEST_NAME, valid);
     const listed = { hashAlgorithm: 'sha256' as const, entries: [{ path: MANIFEST_PATH, kind: 'file' as const, size: valid.length, hash: 'e'.repeat(64) }] };
     await expect(readManifest(board.device, listed)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     await board.device.fs.remove(reservedPath(MANIFEST_NAME));
@@ -186,7 +192,7 @@ describe('plan against the emulated board', () => {
     expect(made.plan.board.id).toMatch(/^belay:[0-9a-f-]{36}$/);
     expect(again.plan.changes.some((c) => c.path.startsWith('/.belay'))).toBe(false);
     // Garbage in the id file is not an id: a new one replaces it.
-    await board.device.fs.write(reservedPath(BOARD_ID_NAME), Buffer.from("'); import os #"));
+    await writeRecord(board.device, BOARD_ID_NAME, "'); import os #");
     const replaced = await makePlan(board.device, config, { now: FIXED });
     expect(replaced.storedBoardId).toBe(true);
     expect(replaced.plan.board.id).not.toBe(made.plan.board.id);
@@ -217,7 +223,7 @@ describe('plan against the emulated board', () => {
   it('a manifest that is not one refuses the plan with MANIFEST_INVALID', async () => {
     const root = project();
     for (const text of ['{oops', JSON.stringify({ formatVersion: 1, files: 'no' }), JSON.stringify({ formatVersion: 7 })]) {
-      await board.device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(text), { parents: true });
+      await writeRecord(board.device, MANIFEST_NAME, text);
       await expect(plan(board.device, root)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     }
     await board.device.fs.remove(reservedPath(MANIFEST_NAME));
