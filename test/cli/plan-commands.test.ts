@@ -33,7 +33,9 @@ function project(): string {
 /** The emulated board's flash folder (see docs/emulator.md). */
 const flash = (cwd: string, ...parts: string[]) => join(cwd, '.belay', 'emulator', 'default', ...parts);
 
-describe('belay plan', () => {
+// Each case runs the binary several times, each starting an emulated board:
+// seconds apiece on a busy machine, so the cases get room (no timing is asserted).
+describe('belay plan', { timeout: 180_000 }, () => {
   it('exit 2 with changes, then "No changes" and exit 0 once applied by hand', async () => {
     const cwd = project();
     const first = await belay(cwd, 'plan', '--detailed-exitcode');
