@@ -18,7 +18,10 @@ import { MANIFEST_NAME } from '../dist/sync/records.js';
 
 const LONG_AGO = new Date(Date.now() - 3600_000);
 
-/** A project of `count` Python files, 20 per folder, about 600 bytes each. */
+/**
+ * A project of `count` Python files, 20 per folder, about 600 bytes each.
+ * @param {number} count
+ */
 function project(count) {
   const root = mkdtempSync(join(tmpdir(), `belay-bench-plan-${count}-`));
   for (let i = 0; i < count; i++) {
@@ -33,20 +36,32 @@ function project(count) {
   return root;
 }
 
-/** Counts programs run on the board (round trips). */
+/**
+ * Counts programs run on the board (round trips).
+ * @param {Device} device
+ */
 function countExecs(device) {
   const counter = { n: 0 };
-  for (const name of ['exec', 'execInteractive']) {
-    const original = device[name].bind(device);
-    device[name] = (...args) => {
-      counter.n += 1;
-      return original(...args);
-    };
-  }
+  const exec = device.exec.bind(device);
+  const execInteractive = device.execInteractive.bind(device);
+  device.exec = (...args) => {
+    counter.n += 1;
+    return exec(...args);
+  };
+  device.execInteractive = (...args) => {
+    counter.n += 1;
+    return execInteractive(...args);
+  };
   return counter;
 }
 
-/** The median of three runs (the machine is shared: one run can be unlucky). */
+/**
+ * The median of three runs (the machine is shared: one run can be unlucky).
+ * @template T
+ * @param {() => Promise<T>} run
+ * @param {() => Promise<void> | void} [before]
+ * @returns {Promise<{ value: T, seconds: number }>}
+ */
 async function timed(run, before = async () => {}) {
   const runs = [];
   for (let i = 0; i < 3; i++) {
@@ -58,8 +73,13 @@ async function timed(run, before = async () => {}) {
   return runs.sort((a, b) => a.seconds - b.seconds)[1];
 }
 
+/** @type {Array<Record<string, string | number>>} */
 const rows = [];
 
+/**
+ * @param {number} count
+ * @param {'in-process' | '115200 baud'} link
+ */
 async function benchProject(count, link) {
   const root = project(count);
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-plan-flash-'));
@@ -70,13 +90,20 @@ async function benchProject(count, link) {
     // Deploy the project as apply would: files, then the manifest the plan computed.
     const first = (await makePlan(device, config, { cache: false })).plan;
     for (const change of first.changes.filter((c) => c.action === 'mkdir')) await device.fs.mkdir(change.path);
-    for (const change of first.changes.filter((c) => c.action === 'create')) await device.fs.write(change.path, { file: join(root, change.source.path) });
+    for (const change of first.changes.filter((c) => c.action === 'create')) {
+      const source = /** @type {{ kind: 'local', path: string }} */ (change.source);
+      await device.fs.write(change.path, { file: join(root, source.path) });
+    }
     const manifest = { formatVersion: 1, board: first.board.id, applyId: 'bench', appliedAt: new Date().toISOString(), belayVersion: first.belayVersion, profile: null, hashAlgorithm: first.hashAlgorithm, ...first.manifest };
     await device.fs.mkdir(reservedPath(), { parents: true });
     await device.fs.write(reservedPath(MANIFEST_NAME), Buffer.from(JSON.stringify(manifest)));
     await makePlan(device, config); // fills the hash cache
 
     const counter = countExecs(device);
+    /**
+     * @param {string} label
+     * @param {() => Promise<Record<string, string>>} run
+     */
     const measure = async (label, run) => {
       const { value, seconds } = await timed(run, () => {
         device.fs.reset(); // a new session: the fs helpers are installed again, as in a fresh `belay plan`
@@ -95,7 +122,12 @@ async function benchProject(count, link) {
 
     if (link === 'in-process') {
       // Cold: no cache file (every file read and hashed). Warm: the saved cache (stat only).
+      /** @type {HashCache | undefined} */
       let cache;
+      /**
+       * @param {string} label
+       * @param {boolean} warm
+       */
       const hashing = async (label, warm) => {
         const { seconds } = await timed(
           () => readDesired(config, { algorithm: 'sha256', cache }),
@@ -104,8 +136,9 @@ async function benchProject(count, link) {
             cache = await HashCache.load(root);
           },
         );
-        rows.push({ link: 'local', project: `${count} files`, operation: label, 'wall s': seconds.toFixed(3), 'round trips': 0, note: `${cache.hits} hits / ${cache.misses} misses` });
-        await cache.save();
+        const used = /** @type {HashCache} */ (cache);
+        rows.push({ link: 'local', project: `${count} files`, operation: label, 'wall s': seconds.toFixed(3), 'round trips': 0, note: `${used.hits} hits / ${used.misses} misses` });
+        await used.save();
       };
       await hashing('local hashing, cold cache', false);
       await hashing('local hashing, warm cache', true);
