@@ -98,7 +98,7 @@ Examples:
           planFile = relative(ctx.cwd, target) || target;
         }
         render(ctx, plan, format, planFile);
-        if (planFile) ctx.out.info(`Saved the plan to ${planFile}. Apply exactly this plan with: belay apply ${planFile}`);
+        if (planFile) ctx.out.info(`Saved the plan to ${planFile} (belay show ${planFile} renders it again).`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
         else if (opts.detailedExitcode) process.exitCode = plan.changes.length ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
