@@ -53,7 +53,7 @@ export function registerPlanCommands(program: Command): void {
   program
     .command('plan')
     .description('compare belay.yaml and the local files with the board and show what apply would change')
-    .option('-o, --out <file>', 'save the plan to FILE, for review and "belay apply FILE"')
+    .option('-o, --out <file>', 'save the plan to FILE (JSON, schemas/plan.v1.schema.json) for review and apply')
     .addOption(formatOption())
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 3 on unresolved conflicts, 1 on errors')
     .option('--no-diff', "do not fetch the board's copy of changed files to show diffs (faster on slow links)")
