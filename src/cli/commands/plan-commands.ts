@@ -13,7 +13,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { makePlan } from '../../sync/make-plan.js';
 import { readPlanFile, serializePlan, writePlanFile } from '../../sync/plan-file.js';
-import type { Plan } from '../../sync/types.js';
+import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
@@ -38,6 +38,34 @@ function render(ctx: Context, plan: Plan, format: Format, planFile?: string): vo
   if (format === 'json') ctx.out.data(serializePlan(plan));
   else if (format === 'markdown') ctx.out.data(renderPlanMarkdown(plan, { planFileName: planFile }));
   else ctx.out.data(renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
+}
+
+const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
+
+/**
+ * One status line on a terminal while a plan is made ("hashing local files
+ * 340/1000"), erased when done; nothing when stderr is not a terminal or
+ * under --quiet/--json; phases as verbose lines either way.
+ */
+function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
+  const live = Boolean(stream.isTTY) && !ctx.options.quiet && !ctx.options.json;
+  let last = 0;
+  const draw = (text: string) => {
+    if (live) stream.write(`\r\u001b[2K${text.slice(0, (stream.columns || 100) - 1)}`);
+  };
+  return {
+    onStart: (phase) => {
+      ctx.out.verbose(PHASE_LABEL[phase]);
+      draw(`${PHASE_LABEL[phase]}...`);
+    },
+    onProgress: (phase, p) => {
+      const now = performance.now();
+      if (now - last < 100 && p.done !== p.total) return;
+      last = now;
+      draw(`${PHASE_LABEL[phase]} ${p.done}${p.total ? `/${p.total}` : ''}`);
+    },
+    onDone: () => draw(''),
+  };
 }
 
 interface PlanOptions {
@@ -82,9 +110,7 @@ Examples:
             diff: opts.diff,
             diffLimit: opts.diffLimit,
             cache: opts.cache,
-            hooks: {
-              onStart: (phase) => ctx.out.verbose({ board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' }[phase]),
-            },
+            hooks: phaseStatus(ctx),
           }),
         );
         const { plan } = made;
