@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BelayError } from '../errors.js';
-import { Listeners, type Transport } from '../transport/types.js';
+import { Listeners, WireCount, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
@@ -34,6 +34,7 @@ interface InterruptState {
 
 export class EmulatorTransport implements Transport {
   readonly description: string;
+  readonly wire = new WireCount();
   private worker: Worker | undefined;
   private channel!: ChannelBuffers;
   private writer!: ChannelWriter;
@@ -54,7 +55,10 @@ export class EmulatorTransport implements Transport {
     this.description = `emulator:${name}`;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
-    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(bytes));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => {
+      this.wire.received += bytes.length;
+      this.data.emit(bytes);
+    });
   }
 
   /** Powers on an emulated board whose flash is `options.dir`. */
@@ -99,6 +103,7 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
+    this.wire.sent += chunk.length;
     await this.toBoard.send(chunk);
     if (cut) {
       this.lose('the link to the emulated board was cut (fault injection)');

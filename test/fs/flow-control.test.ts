@@ -13,11 +13,11 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((board) => board.close()));
 });
 
-async function smallBufferBoard(timeoutMs?: number) {
+async function smallBufferBoard(timeoutMs?: number, window?: number) {
   const flash = tempDir('flash');
   const board = await EmulatorTransport.open({ dir: flash, rxBuffer: 256, announceRxBuffer: false, runMain: false });
   open.push(board);
-  const device = await Device.over(board, { timeoutMs });
+  const device = await Device.over(board, { timeoutMs, fs: { window } });
   return { board, device, flash };
 }
 
@@ -33,8 +33,7 @@ describe('uploads to a board with a small, unannounced receive buffer', () => {
   });
 
   it('overflow it when the window is larger than the buffer (the control case), and never commit', async () => {
-    const { board, device, flash } = await smallBufferBoard(1500);
-    device.fs.options.window = 4096;
+    const { board, device, flash } = await smallBufferBoard(1500, 4096);
     const data = randomPayload(64 * 1024);
     const outcome = await device.fs.write('/blob.bin', data).then(
       () => 'written',

@@ -33,7 +33,7 @@ describe.skipIf(!socatAvailable())('a host that dies mid-transfer', () => {
     await dying.fs.probe();
     const started = new Promise<void>((ready) => {
       void dying
-        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500), async (io) => {
+        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, false), async (io) => {
           await io.read(1, 'the receiver to start');
           // half a frame, then the host is gone
           await io.write(frameHeader(1500));

@@ -61,7 +61,7 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
   };
 }
 
-async function put(ctx: Context, device: Device, given: string, remote: string | undefined, recursive: boolean): Promise<unknown> {
+async function put(ctx: Context, device: Device, given: string, remote: string | undefined, recursive: boolean, inPlace: boolean): Promise<unknown> {
   // Local paths are relative to -C/--cwd, like everything else.
   const local = nodePath.resolve(ctx.cwd, given);
   const kind = await localKind(local);
@@ -74,10 +74,9 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     const callbacks = treeCallbacks(ctx, progress, 'put');
     const result = await putTree(fs, local, target, { signal: ctx.signal, ...callbacks });
     callbacks.finish();
-    for (const path of result.cleaned) ctx.out.info(`removed leftover ${shown(path)}`);
     const uploaded = result.files.filter((f) => f.action === 'upload').length;
     ctx.out.info(`${uploaded} uploaded, ${result.files.length - uploaded} unchanged (${formatBytes(result.bytes)})`);
-    return { target, files: result.files.map(({ path, action, size }) => ({ path, action, size })), bytes: result.bytes, cleaned: result.cleaned };
+    return { target, files: result.files.map(({ path, action, size }) => ({ path, action, size })), bytes: result.bytes };
   }
   let target = boardPath(remote ?? `/${nodePath.basename(local)}`);
   const existing = await fs.stat(target, { signal: ctx.signal });
@@ -85,7 +84,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
   const size = (await stat(local)).size;
   progress.start(`put ${shown(target)}`);
   const started = performance.now();
-  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, size, onProgress: (p) => progress.update(p.done, p.total) });
+  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, inPlace, size, onProgress: (p) => progress.update(p.done, p.total) });
   if (stats.skipped) {
     progress.clear();
     ctx.out.info(`unchanged ${shown(target)} (same hash, skipped)`);
@@ -184,18 +183,25 @@ export function registerFsCommands(program: Command): void {
     .argument('[remote]', 'board path (default: /NAME)')
     .option('-r, --recursive', 'copy a directory tree')
     .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default: what the board reports, else 256)')
+    .option('--in-place', 'overwrite the target directly, for a board too full for a second copy (unsafe: a cut link or power loss leaves no file)')
     .action(
       action(async (ctx, local: string, remote: string | undefined) => {
-        const opts = ctx.command.opts<{ recursive?: boolean; window?: string }>();
-        await withDevice(ctx, async (device) => {
-          if (opts.window !== undefined) {
-            const window = Number(opts.window);
-            if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
-            device.fs.options.window = window;
-          }
-          const result = await put(ctx, device, local, remote, Boolean(opts.recursive));
-          if (ctx.options.json) ctx.out.json(result);
-        });
+        const opts = ctx.command.opts<{ recursive?: boolean; window?: string; inPlace?: boolean }>();
+        let window: number | undefined;
+        if (opts.window !== undefined) {
+          window = Number(opts.window);
+          if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
+        }
+        if (opts.inPlace && opts.recursive) throw new BelayError('USAGE', '--in-place writes one file; it cannot be combined with -r');
+        if (opts.inPlace) ctx.out.info('warning: --in-place overwrites the target directly; if the link or power fails mid-write, the file is lost');
+        await withDevice(
+          ctx,
+          async (device) => {
+            const result = await put(ctx, device, local, remote, Boolean(opts.recursive), Boolean(opts.inPlace));
+            if (ctx.options.json) ctx.out.json(result);
+          },
+          { fs: { window } },
+        );
       }),
     );
 
@@ -240,7 +246,9 @@ export function registerFsCommands(program: Command): void {
         await withDevice(ctx, async (device) => {
           const usage = await device.fs.df(path, { signal: ctx.signal });
           if (ctx.options.json) ctx.out.json({ path: boardPath(path), ...usage });
-          else {
+          else if (usage.used === null || usage.free === null) {
+            ctx.out.data(`${boardPath(path)}  size ${formatBytes(usage.size)}  used unknown  free unknown (the board's free count is inconsistent)`);
+          } else {
             const share = usage.size > 0 ? ((usage.used / usage.size) * 100).toFixed(0) : '0';
             ctx.out.data(`${boardPath(path)}  size ${formatBytes(usage.size)}  used ${formatBytes(usage.used)} (${share}%)  free ${formatBytes(usage.free)}`);
           }

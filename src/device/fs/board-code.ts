@@ -1,13 +1,13 @@
 /**
  * The board-side half of the filesystem API: the fs_*.py helpers, installed
  * once per session as one program (comments, blank lines and most indent
- * stripped: about 6 KB on the wire, once), and the one-line calls that use them. Each
+ * stripped: a few KB on the wire, once), and the one-line calls that use them. Each
  * call's arguments are Python literals from pyLiteral, the single quoting
  * helper: a path can never become code.
  */
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
 
-const HELPERS = ['fs_lib', 'fs_tree', 'fs_op', 'fs_upload', 'fs_download', 'fs_encoded'];
+const HELPERS = ['fs_lib', 'fs_tx', 'fs_tree', 'fs_op', 'fs_upload', 'fs_download', 'fs_encoded'];
 
 let installer: string | undefined;
 
@@ -23,14 +23,9 @@ export function stripComments(source: string): string {
     .join('\n');
 }
 
-/** The program that installs every helper and prints the feature probe (fs_lib's last statement). */
+/** The program that installs every helper; it prints nothing. */
 export function installProgram(): string {
-  if (installer === undefined) {
-    const [lib, ...rest] = HELPERS.map((name) => stripComments(snippet(name)));
-    // fs_lib ends by printing the probe: put the other definitions before that print.
-    const at = lib.lastIndexOf('\nprint(');
-    installer = `${lib.slice(0, at)}\n${rest.join('\n')}\n${lib.slice(at + 1)}\n`;
-  }
+  installer ??= `${HELPERS.map((name) => stripComments(snippet(name))).join('\n')}\n`;
   return installer;
 }
 

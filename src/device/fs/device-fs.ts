@@ -3,29 +3,32 @@
  *
  * Every operation is one short program on the board: a call of a helper
  * from ../snippets/fs_*.py with its paths as pyLiteral literals. The helpers
- * are installed once per session (board-code.ts); installing them also
- * probes the board's transfer features, so the fastest safe transfer path
- * is chosen once. If the board lost them (a soft reset), the NameError is
- * caught and they are installed again.
+ * are installed once per session (board-code.ts); the transfer path and hash
+ * algorithm come from the connect-time capability probe. If the board lost
+ * the helpers (a soft reset), the NameError is caught and they are installed again.
  *
- * Writes never leave a half-written file at the target: bytes go to a temp
- * name beside it (paths/board.ts tempPathFor), are verified by hash, then
- * renamed over the target. On failure the temp is removed; when the link
- * itself is lost the board cannot be told, and the temp stays under its
- * recognisable name until the next write of that file (or cleanTemps) removes it.
+ * Writes are transactions (transaction.ts): `stage` puts verified bytes in a
+ * temp beside the target, `commit` renames (with deletes, mkdirs and rmdirs)
+ * under a journal when one is needed, `discard` undoes staging, `recover`
+ * finishes or undoes what an interrupted session left. `write` is stage +
+ * commit. Before its first operation the filesystem runs recovery if the
+ * probe found an unfinished transaction, so no operation builds on a half state.
  */
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
 import { installProgram, pyCall, pyJsonCall } from './board-code.js';
-import { boardPath, boardDirname, tempPathFor, isTempName } from '../../paths/board.js';
-import { mapFsErrors } from './board-errors.js';
+import { boardPath, boardDirname } from '../../paths/board.js';
+import { mapFsErrors, fsError } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
-import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, HashAlgorithm, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
+import { buildJournal, needsJournal, stagedPathFor, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
+import { fatRefusals, namesError, type FilesystemKind } from './names.js';
+import { errnoName } from '../../protocol/errno.js';
+import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
 export interface DeviceFsOptions {
   /**
@@ -44,52 +47,73 @@ export interface ReadOptions extends TransferOptions {
   onData?: (chunk: Buffer) => void | Promise<void>;
 }
 
+export interface StageOptions extends TransferOptions {
+  /** Size in bytes, if `source` is a stream (for progress and the space check). */
+  size?: number;
+  /** Create missing parent directories first (recorded, so a cut before the commit removes them again). Default false. */
+  parents?: boolean;
+  /** The caller already checked names and free space for this file. */
+  prechecked?: boolean;
+}
+
 type RawEntry = ['f', string, number, string | null] | ['d', string];
 
+type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
+/** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
+type NameCheck = [boolean, boolean | number | null];
+type RawRecovery = Partial<RawCommit> & { journal: boolean; removed?: string[]; restored?: string[] };
+
 export class DeviceFs {
-  private features: FsFeatures | undefined;
-  readonly options: DeviceFsOptions;
+  private installed = false;
+  readonly options: Readonly<DeviceFsOptions>;
 
   constructor(
-    private readonly device: Device,
+    private readonly device: BoardSession,
     options: DeviceFsOptions = {},
   ) {
-    this.options = { transfer: 'auto', ...options };
+    this.options = Object.freeze({ transfer: 'auto', ...options });
   }
 
   /* ------------------------------------------------------------ session */
 
-  /** Installs the board-side helpers and learns the board's features (once per session). */
+  /** The board's transfer features, from the connect-time capability probe. */
+  get features(): FsFeatures {
+    const c = this.device.capabilities;
+    return { hash: c.hash, base64: c.binascii, stdinBuffer: c.stdinBuffer, stdoutBuffer: c.stdoutBuffer, rxBuffer: c.rxBuffer };
+  }
+
+  /** Installs the board-side helpers (once per session) and returns the transfer features. */
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
-    if (this.features) return this.features;
-    const raw = await this.device.execJson<{ hash: HashAlgorithm; base64: boolean; stdin_buffer: boolean; stdout_buffer: boolean; rx_buffer: number | null }>(
-installProgram(), options,
-    );
-    this.features = {
-      hash: raw.hash,
-      base64: raw.base64,
-      stdinBuffer: raw.stdin_buffer,
-      stdoutBuffer: raw.stdout_buffer,
-      rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,
-    };
+    await this.install(options);
     return this.features;
   }
 
-  /** Forgets the probe (after a soft reset the helpers must be installed again). */
-  reset(): void {
-    this.features = undefined;
+  private async install(options: OperationOptions): Promise<void> {
+    if (this.installed) return;
+    await this.device.exec(installProgram(), options);
+    this.installed = true;
   }
 
-  /** Runs `work` with the helpers installed; reinstalls once if the board forgot them. */
+  /** Forgets the installed helpers (after a soft reset they must be installed again). */
+  reset(): void {
+    this.installed = false;
+  }
+
+  /**
+   * Runs `work` with the helpers installed and any interrupted transaction
+   * recovered first; reinstalls once if the board forgot the helpers.
+   */
   private async session<T>(options: OperationOptions, work: (features: FsFeatures) => Promise<T>): Promise<T> {
-    const features = await this.probe(options);
+    await this.install(options);
+    if (this.recoveryDue !== false) await this.recover(options);
     try {
-      return await work(features);
+      return await work(this.features);
     } catch (err) {
       const data = isBelayError(err, 'BOARD_EXCEPTION') ? err.data : undefined;
       if (data?.type !== 'NameError' || !String(data.message).includes("'_b")) throw err;
-      this.features = undefined;
-      return work(await this.probe(options));
+      this.installed = false;
+      await this.install(options);
+      return work(this.features);
     }
   }
 
@@ -140,11 +164,16 @@ installProgram(), options,
     return mapFsErrors('hashing', target, () => this.op<ContentHash>('hash', target, null, options));
   }
 
-  /** Free space of the filesystem holding `path`. */
+  /**
+   * Size and free space of the filesystem holding `path`. `free` and `used`
+   * are null when the board's figures cannot be right (more free than the
+   * size, or negative: littlefs miscounts on a nearly full flash).
+   */
   async df(path = '/', options: OperationOptions = {}): Promise<DiskUsage> {
     const target = boardPath(path);
     const raw = await mapFsErrors('measuring', target, () => this.op<{ size: number; free: number; block: number }>('df', target, null, options));
-    return { size: raw.size, free: raw.free, used: raw.size - raw.free, blockSize: raw.block };
+    const sane = Number.isFinite(raw.free) && raw.free >= 0 && raw.free <= raw.size;
+    return { size: raw.size, free: sane ? raw.free : null, used: sane ? raw.size - raw.free : null, blockSize: raw.block };
   }
 
   /**
@@ -177,66 +206,280 @@ installProgram(), options,
   /* ------------------------------------------------------------- writes */
 
   /**
-   * Writes a file from bytes, a local file ({file}) or a stream of chunks,
-   * through a temp file verified by hash and renamed over `path`. With
-   * `skipUnchanged`, a board file with the same hash is left alone
-   * (`skipped: true`; needs bytes or a local file, whose hash can be known first).
+   * Writes a file from bytes, a local file ({file}) or a stream of chunks:
+   * staged beside `path`, verified by hashing the staged file back from
+   * flash, then committed (stage + commit). With `skipUnchanged`, a board
+   * file with the same hash is left alone (`skipped: true`; needs bytes or a
+   * local file, whose hash can be known first). With `inPlace`, the bytes
+   * overwrite the target directly (no room for a second copy needed, but a
+   * cut or a failed check leaves no file there).
    */
   async write(path: string, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
     const target = boardPath(path);
-    const tmp = tempPathFor(target);
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
-    return mapFsErrors('writing', target, () =>
-      this.session(options, async (features) => {
-        if (options.skipUnchanged && !isStream(source)) {
-          const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal);
-          const [entry] = await this.list(target).catch((err: unknown) => {
-            if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
-            throw err;
-          });
-          if (entry?.kind === 'file' && entry.path === target && sameHash(entry.hash, local)) {
-            options.onProgress?.({ done: total ?? 0, total });
-            return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true };
-          }
+    return this.session(options, async (features) => {
+      if (options.skipUnchanged && !isStream(source)) {
+        const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal);
+        const entry = await this.entryAt(target, options);
+        if (entry?.kind === 'file' && sameHash(entry.hash, local)) {
+          options.onProgress?.({ done: total ?? 0, total });
+          return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true };
         }
-        if (options.parents) await this.mkdir(boardDirname(target), { parents: true, signal: options.signal });
-        if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
-          try {
-            const result = await uploadBinary(this.device, {
-              tmp,
-              target,
-              source,
-              algorithm: features.hash,
-              total,
-              window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
-              signal: options.signal,
-              onProgress: options.onProgress,
-            });
-            return { ...result, method: 'binary' };
-          } catch (err) {
-            // The receiver removes its temp file itself on a clean stop; after
-            // anything else (a timeout, a protocol surprise) make sure here.
-            // With the link gone nobody can: the temp stays under its temp name.
-            if (!isBelayError(err, 'LINK_LOST') && !isBelayError(err, 'ABORTED')) await this.dropTemp(tmp);
-            throw err;
-          }
-        }
-        try {
-          const result = await uploadEncoded(this.device, { tmp, source, algorithm: features.hash, base64: features.base64, total, signal: options.signal, onProgress: options.onProgress });
-          await this.op('rename', tmp, target, {});
-          return { bytes: result.bytes, wireBytes: result.wireBytes, hash: result.hash, method: features.base64 ? 'base64' : 'literal' };
-        } catch (err) {
-          if (!isBelayError(err, 'LINK_LOST')) await this.dropTemp(tmp);
-          throw err;
-        }
-      }),
-    );
+      }
+      if (options.inPlace) {
+        if (!options.prechecked) await this.checkNames([target], options);
+        return this.transfer(target, target, source, total, options);
+      }
+      const staged = await this.stage(target, source, { ...options, size: total });
+      const stats = this.lastStats!;
+      await this.commit({ renames: [staged], signal: options.signal });
+      return stats;
+    });
   }
 
-  private async dropTemp(tmp: string): Promise<void> {
-    await this.device.exec(pyCall('_bwdrop', tmp)).catch(() => undefined);
+  /** Stats of the last stage() (write() returns them). */
+  private lastStats: TransferStats | undefined;
+
+  /**
+   * Stages `source` for `target`: refuses names the target's filesystem
+   * cannot hold, checks free space, records the temp (and any parent made)
+   * in the intent log, uploads, and verifies the staged file's hash as read
+   * back from flash. The target is untouched until `commit`.
+   */
+  async stage(target: string, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
+    const path = boardPath(target);
+    throwIfAborted(options.signal);
+    const total = options.size ?? (await sizeOf(source));
+    return this.session(options, async () => {
+      if (!options.prechecked) {
+        await this.checkNames([path], options);
+        if (total !== undefined) await this.checkSpaceFor(path, [{ size: total, replaced: 0 }], 0, options);
+      }
+      let salt = 0;
+      let temp = stagedPathFor(path);
+      while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = stagedPathFor(path, ++salt);
+      const stats = await this.transfer(temp, path, source, total, options);
+      const staged: Staged = { target: path, temp, size: stats.bytes, hash: stats.hash };
+      this.pendingTemps.set(path, staged);
+      this.lastStats = stats;
+      return staged;
+    });
   }
+
+  /** Staged files of this session not yet committed or discarded, by target. */
+  private readonly pendingTemps = new Map<string, Staged>();
+
+  /** One upload into `temp` (the target itself for in-place writes), verified from flash. */
+  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions): Promise<TransferStats> {
+    const features = await this.probe(options);
+    const parents = Boolean(options.parents);
+    return mapFsErrors('writing', target, async () => {
+      if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
+        try {
+          const result = await uploadBinary(this.device, {
+            tmp: temp,
+            target,
+            parents,
+            source,
+            algorithm: features.hash,
+            total,
+            window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
+            signal: options.signal,
+            onProgress: options.onProgress,
+          });
+          return { ...result, method: 'binary' };
+        } catch (err) {
+          // The receiver removes its temp itself on a clean stop; after
+          // anything else (a timeout, a protocol surprise) undo here. With
+          // the link gone nobody can: the intent log lets the next session.
+          if (!isBelayError(err, 'LINK_LOST')) await this.undoStaging(temp, target);
+          throw err;
+        }
+      }
+      try {
+        const result = await uploadEncoded(this.device, { tmp: temp, target, parents, source, algorithm: features.hash, base64: features.base64, total, signal: options.signal, onProgress: options.onProgress });
+        return { bytes: result.bytes, wireBytes: result.wireBytes, hash: result.hash, method: features.base64 ? 'base64' : 'literal' };
+      } catch (err) {
+        if (!isBelayError(err, 'LINK_LOST')) await this.undoStaging(temp, target);
+        throw err;
+      }
+    });
+  }
+
+  /** After a failed upload: remove its temp, and roll back the intent log when nothing else is staged. */
+  private async undoStaging(temp: string, target: string): Promise<void> {
+    await this.device.exec(pyCall('_bwdrop', temp)).catch(() => undefined);
+    if (temp === target) return;
+    if (this.pendingTemps.size === 0) await this.device.exec(pyJsonCall('_bback')).catch(() => undefined);
+  }
+
+  /**
+   * Commits staged files, with deletes, mkdirs and rmdirs, in one round
+   * trip. Several changes (or a filesystem whose rename is not atomic, like
+   * FAT) go under a journal, so a cut at any point leaves a board that
+   * recovery turns into the whole old or the whole new state. Afterwards
+   * every renamed target is checked to exist under its exact name.
+   */
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    const journal = buildJournal(request);
+    return this.session(request, async () => {
+      const kinds = await Promise.all(journal.r.map(([, target]) => this.filesystemOf(target, request)));
+      const atomic = kinds.every((kind) => kind === 'lfs' || kind === 'posix');
+      const journaled = needsJournal(journal, atomic);
+      const raw = await mapFsErrors('committing', journal.r[0]?.[1] ?? journal.x[0] ?? '/', () =>
+        this.device.execJson<RawCommit>(pyJsonCall('_bcommit', journal as unknown as PyValue, journaled), { signal: request.signal }),
+      );
+      for (const [, target] of journal.r) this.pendingTemps.delete(target);
+      this.pendingTemps.clear();
+      if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
+      this.checkExactNames(journal.r.map(([, target]) => target), raw.names);
+      return { renamed: raw.renamed, deleted: raw.deleted, rmdirs: raw.rmdirs, kept: raw.kept, journaled };
+    });
+  }
+
+  /** Abandons staging: removes the staged temps (and directories made for them); the board is as before. */
+  async discard(staged: Staged[] = [], options: OperationOptions = {}): Promise<RecoveryReport> {
+    return this.session(options, async () => {
+      for (const item of staged) this.pendingTemps.delete(item.target);
+      this.pendingTemps.clear();
+      const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_bback'), options);
+      return toReport({ ...raw, journal: false });
+    });
+  }
+
+  /** Set when recovery ran in this session (at the first operation, or by recover()). */
+  lastRecovery: RecoveryReport | undefined;
+  private recoveryDue: boolean | undefined;
+
+  /**
+   * Finishes (journal present) or undoes (staging without a journal) what an
+   * interrupted session left on the board; idempotent, and itself safe to
+   * cut. Runs only when the connect-time probe saw pending records, unless
+   * `force`. The CLI calls it right after connecting and reports what it did.
+   */
+  async recover(options: OperationOptions & { force?: boolean } = {}): Promise<RecoveryReport> {
+    this.recoveryDue ??= this.device.capabilities.pending.length > 0;
+    if (!this.recoveryDue && !options.force) return toReport({ journal: false });
+    await this.install(options);
+    const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_brecover'), options);
+    this.recoveryDue = false;
+    this.lastRecovery = toReport(raw);
+    return this.lastRecovery;
+  }
+
+  /** The board's entry at exactly `path`, or undefined. */
+  private async entryAt(path: string, options: OperationOptions): Promise<FsEntry | undefined> {
+    const [entry] = await this.list(path, options).catch((err: unknown) => {
+      if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
+      throw err;
+    });
+    return entry?.path === path ? entry : undefined;
+  }
+
+  /* --------------------------------------------------- filesystem facts */
+
+  private mountTable: Array<[string, FilesystemKind]> | undefined;
+
+  /** The kind of filesystem holding `path` (probed once per session for all mounts). */
+  async filesystemOf(path: string, options: OperationOptions = {}): Promise<FilesystemKind> {
+    return (await this.mountOf(path, options)).kind;
+  }
+
+  /** The mount holding `path`: its mount point and filesystem kind ("/" and unknown when the board cannot say). */
+  private async mountOf(path: string, options: OperationOptions): Promise<{ mount: string; kind: FilesystemKind }> {
+    this.mountTable ??= await this.session(options, async () => {
+      const raw = await this.device.execJson<Array<[string, string]>>(pyJsonCall('_bmounts'), options);
+      return raw.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
+    });
+    const target = boardPath(path);
+    let best: [string, FilesystemKind] | undefined;
+    for (const entry of this.mountTable) {
+      const mount = entry[0];
+      const inside = mount === '/' || target === mount || target.startsWith(`${mount}/`);
+      if (inside && (!best || mount.length > best[0].length)) best = entry;
+    }
+    return { mount: best?.[0] ?? '/', kind: best?.[1] ?? 'unknown' };
+  }
+
+  /**
+   * Refuses, before anything is sent, names the filesystem cannot hold or
+   * would fold onto another file: FAT rules for `paths` among themselves and
+   * against what the board already has (`existing`, else each path's siblings).
+   */
+  async checkNames(paths: string[], options: OperationOptions & { existing?: string[] } = {}): Promise<void> {
+    const byKind = new Map<FilesystemKind, string[]>();
+    for (const path of paths.map(boardPath)) {
+      const kind = await this.filesystemOf(path, options);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), path]);
+    }
+    const fat = byKind.get('fat');
+    if (fat) {
+      const existing = options.existing ?? (await this.siblings(fat, options));
+      const refusals = fatRefusals(fat, existing);
+      if (refusals.length > 0) throw namesError(refusals, 'fat');
+    }
+    // Every filesystem: a name the board resolves to an entry its folder does not list under that exact name.
+    const folded = await this.foldedNames(paths.map(boardPath), options);
+    if (folded.length > 0) throw namesError(folded.map((path) => ({ path, reason: 'the board resolves it to a file with another name' })), 'unknown');
+  }
+
+  /** Board paths beside `paths` (every entry under their parents), for collision checks. */
+  private async siblings(paths: string[], options: OperationOptions): Promise<string[]> {
+    const out: string[] = [];
+    for (const dir of new Set(paths.map(boardDirname))) {
+      const entries = await this.list(dir, { ...options, hash: false }).catch(() => [] as FsEntry[]);
+      for (const entry of entries) if (boardDirname(entry.path) === dir) out.push(entry.path);
+    }
+    return out;
+  }
+
+  /** Of `paths`, those the board finds (stat) though their folder lists no entry with exactly that name. */
+  private async foldedNames(paths: string[], options: OperationOptions): Promise<string[]> {
+    const raw = await this.device.execJson<NameCheck[]>(pyJsonCall('_bnames', paths), options);
+    return paths.filter((_, i) => raw[i][0] && raw[i][1] === false);
+  }
+
+  /** After a commit: each target must exist under its exact name (a filesystem that folded it would show another). */
+  private checkExactNames(targets: string[], raw: NameCheck[]): void {
+    const wrong = targets.filter((_, i) => !raw[i][0] || raw[i][1] === false);
+    if (wrong.length > 0) {
+      throw new BelayError('FS_ERROR', `after the commit the board has no file named exactly ${wrong.map((p) => JSON.stringify(p)).join(', ')}`, {
+        data: { paths: wrong },
+        hint: 'the board\'s filesystem changed the name (case, control characters): rename the file locally',
+      });
+    }
+  }
+
+  /**
+   * Refuses uploads the filesystem has no room for, before a byte is sent.
+   * Files are staged one at a time, each beside its old copy (which stays
+   * until the new one is verified), so the need is the peak over that
+   * sequence, plus a block per directory made and a few for the records.
+   * Skipped when the board's free count is unknown.
+   */
+  async checkSpaceFor(where: string, files: Array<{ size: number; replaced: number }>, dirs: number, options: OperationOptions = {}): Promise<void> {
+    if (files.length === 0) return;
+    const usage = await this.df((await this.mountOf(where, options)).mount, options);
+    if (usage.free === null || usage.blockSize <= 0) return;
+    const block = usage.blockSize;
+    const blocks = (bytes: number) => Math.ceil(bytes / block) * block;
+    let grown = (dirs + 4) * block;
+    let needed = grown;
+    for (const file of files) {
+      needed = Math.max(needed, grown + blocks(file.size));
+      grown += blocks(file.size) - blocks(file.replaced);
+    }
+    if (needed > usage.free) {
+      const what = files.length === 1 ? where : `${files.length} files under ${where}`;
+      throw new BelayError('NO_SPACE', `no room for ${what}: needs ${formatSize(needed)}, ${formatSize(usage.free)} free; the old copy stays until the new one is verified`, {
+        data: { path: where, needed, free: usage.free },
+        hint: 'free some space (belay df, belay rm); on a board too full for a second copy, put --in-place overwrites one file directly (unsafe if the link or power fails)',
+      });
+    }
+  }
+
+
 
   /** Creates a directory; with `parents`, also its missing parents (and an existing directory is fine). */
   async mkdir(path: string, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
@@ -262,14 +505,32 @@ installProgram(), options,
     await mapFsErrors('renaming', source, () => this.op('rename', source, target, options));
   }
 
-  /** Removes leftover upload temp files (".belay-tmp-*") under `path`; returns their paths. */
-  async cleanTemps(path = '/', options: OperationOptions = {}): Promise<string[]> {
-    const temps = (await this.list(path, { ...options, hash: false })).filter((entry) => entry.kind === 'file' && isTempName(entry.path));
-    for (const entry of temps) await this.remove(entry.path, options);
-    return temps.map((entry) => entry.path);
-  }
 }
 
 function isStream(source: UploadSource): source is AsyncIterable<Uint8Array> {
   return !(source instanceof Uint8Array) && !('file' in source);
+}
+
+function toReport(raw: RawRecovery): RecoveryReport {
+  const renamed = raw.renamed ?? [];
+  const removed = raw.removed ?? [];
+  const restored = raw.restored ?? [];
+  const deleted = raw.deleted ?? [];
+  const rmdirs = raw.rmdirs ?? [];
+  const acted = renamed.length + removed.length + restored.length + deleted.length + rmdirs.length > 0;
+  return {
+    action: raw.journal ? 'forward' : acted ? 'back' : 'none',
+    renamed,
+    deleted,
+    rmdirs,
+    removed,
+    restored,
+    missing: raw.missing ?? [],
+  };
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

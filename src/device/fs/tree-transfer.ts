@@ -3,10 +3,13 @@
  *
  * putTree lists the board side once (sizes and hashes in one round trip),
  * hashes the local files with the board's algorithm, and uploads only what
- * differs, so an unchanged tree costs one round trip. It also removes any
- * upload temp files (".belay-tmp-*") it finds there: leftovers of a link
- * that dropped mid-upload. getTree checks every board name can exist on this
- * host (and that none collide when case is folded) before writing anything.
+ * differs, so an unchanged tree costs one round trip. Before any byte is
+ * sent it refuses names the board's filesystem cannot hold or would fold
+ * together, and checks there is room. Each file is its own transaction
+ * (stage, verify, commit): a cut leaves every file old or new, and the next
+ * connection's recovery removes what was staged. getTree checks every board
+ * name can exist on this host (and that none collide when case is folded)
+ * before writing anything.
  */
 import { stat } from 'node:fs/promises';
 import nodePath from 'node:path';
@@ -39,8 +42,13 @@ export interface TreeResult {
   files: Array<FileEvent & { stats?: TransferStats }>;
   bytes: number;
   wireBytes: number;
-  /** Leftover temp files removed from the board. */
-  cleaned: string[];
+}
+
+/** Every folder above `path`, "/" excluded. */
+function boardAncestors(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = nodePath.posix.dirname(path); dir !== '/'; dir = nodePath.posix.dirname(dir)) out.push(dir);
+  return out;
 }
 
 /** The listing, or undefined when nothing is at `path`. */
@@ -61,25 +69,15 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const { files, dirs } = await walkLocal(localDir);
   const listing = await listIfExists(fs, root, signal);
   const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [] };
-  for (const [path, entry] of existing) {
-    if (entry.kind === 'file' && isTempName(path)) {
-      await fs.remove(path, { signal });
-      result.cleaned.push(path);
-    }
-  }
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0 };
   // The one listing tells all: absent, a file (it lists itself) or a directory.
   if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
-  if (!listing) await fs.mkdir(root, { parents: true, signal });
-  for (const dir of dirs) {
-    const path = boardJoin(root, dir);
-    const entry = existing.get(path);
-    if (entry?.kind === 'dir') continue;
-    if (entry?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
-    const event: FileEvent = { path, local: nodePath.join(localDir, dir), action: 'mkdir', size: 0 };
-    options.onFile?.(event);
-    await fs.mkdir(path, { signal });
+  const dirPaths = dirs.map((dir) => boardJoin(root, dir));
+  for (const path of dirPaths) {
+    if (existing.get(path)?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
   }
+  // Decide everything before sending anything: what changes, whether its names fit, whether it fits.
+  const planned: Array<{ path: string; local: string; size: number; same: boolean; replaced: number }> = [];
   for (const file of files) {
     throwIfAborted(signal);
     const path = boardJoin(root, file.relative);
@@ -87,13 +85,31 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
     const local = await hashLocalFile(features.hash, file.path, signal);
     const entry = existing.get(path);
     const same = entry?.kind === 'file' && entry.size === size && sameHash(entry.hash, local);
-    const event: FileEvent = { path, local: file.path, action: same ? 'skip' : 'upload', size };
+    planned.push({ path, local: file.path, size, same, replaced: entry?.kind === 'file' ? entry.size : 0 });
+  }
+  const created = [...(listing ? [] : [root]), ...dirPaths.filter((path) => !existing.has(path))];
+  const written = planned.filter((item) => !item.same);
+  await fs.checkNames([...created, ...written.map((item) => item.path)], { signal, existing: [...existing.keys()].filter((path) => !isTempName(path)) });
+  await fs.checkSpaceFor(root, written, created.length, { signal });
+  // Folders that will hold a written file are made by its staging (recorded, so
+  // a cut removes them again); the others, empty ones, are made here.
+  const holding = new Set(written.flatMap((item) => boardAncestors(item.path)));
+  for (const path of created) {
+    if (holding.has(path)) continue;
+    const event: FileEvent = { path, local: nodePath.join(localDir, boardRelative(root, path) ?? ''), action: 'mkdir', size: 0 };
     options.onFile?.(event);
-    if (same) {
+    await fs.mkdir(path, { parents: true, signal });
+  }
+  for (const item of planned) {
+    throwIfAborted(signal);
+    const { path, size } = item;
+    const event: FileEvent = { path, local: item.local, action: item.same ? 'skip' : 'upload', size };
+    options.onFile?.(event);
+    if (item.same) {
       result.files.push(event);
       continue;
     }
-    const stats = await fs.write(path, { file: file.path }, { signal, size, onProgress: (progress) => options.onProgress?.(event, progress) });
+    const stats = await fs.write(path, { file: item.local }, { signal, size, parents: true, prechecked: true, onProgress: (progress) => options.onProgress?.(event, progress) });
     result.bytes += stats.bytes;
     result.wireBytes += stats.wireBytes;
     result.files.push({ ...event, stats });
@@ -112,7 +128,7 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
     return { entry, relative, local: localPathFor(localDir, relative) };
   });
   assertNoCaseCollisions(planned.map((item) => item.relative));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [] };
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0 };
   for (const item of planned) {
     throwIfAborted(signal);
     if (item.entry.kind === 'dir') continue;
