@@ -34,6 +34,12 @@ export type ErrorCode =
   | 'VERIFY_FAILED'
   | 'LOCAL_IO'
   | 'PATH_INVALID'
+  // plans (sync/plan-file.ts, sync/make-plan.ts)
+  | 'PLAN_INVALID'
+  | 'PLAN_VERSION'
+  | 'PLAN_INTEGRITY'
+  | 'PLAN_CONFLICTS'
+  | 'MANIFEST_INVALID'
   // command line
   | 'USAGE'
   | 'EMULATOR'

@@ -1,26 +1,15 @@
 /**
  * Builds the commander program: global options, then each command group
- * registers itself. `action()` wraps a command body with the Context, Ctrl-C
- * handling and error rendering, so command files hold only their own logic.
+ * registers itself (command bodies are wrapped by `action()` in action.ts,
+ * which this file does not import back: commands never import the program).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { BelayError, isBelayError } from '../errors.js';
-import { contextFrom, type Context } from './context.js';
+import { Command, Option } from 'commander';
+import { EXIT, parseInteger } from './action.js';
 import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
-
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
-
-export function parseInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
-    return n;
-  };
-}
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -47,31 +36,6 @@ export function buildProgram(version: string): Command {
   registerFsCommands(program);
 
   return program;
-}
-
-/** Wraps a command body: builds the Context, wires Ctrl-C to an AbortSignal, renders errors. */
-export function action<A extends unknown[]>(body: (ctx: Context, ...args: A) => Promise<void>) {
-  return async (...args: unknown[]): Promise<void> => {
-    const command = args[args.length - 1] as Command;
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts += 1;
-      // A second Ctrl-C means "now": stop waiting for a clean shutdown.
-      if (interrupts > 1) process.exit(EXIT.interrupted);
-      controller.abort(new BelayError('ABORTED', 'interrupted'));
-    };
-    process.on('SIGINT', onSigint);
-    const ctx = contextFrom(command, controller.signal);
-    try {
-      await body(ctx, ...(args.slice(0, -2) as A));
-    } catch (err) {
-      ctx.out.error(err);
-      process.exitCode = isBelayError(err, 'ABORTED') ? EXIT.interrupted : EXIT.failure;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  };
 }
 
 export async function runCli(argv: string[], version: string): Promise<number> {

@@ -5,17 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BelayError } from '../../errors.js';
-import { action } from '../program.js';
+import { action } from '../action.js';
 import { withDevice } from '../connect.js';
+import { formatBytes } from '../format.js';
 import { listPorts } from '../../transport/discovery.js';
 import type { BoardInfo } from '../../device/device.js';
-
-function formatBytes(n: number | undefined): string {
-  if (n === undefined) return 'unknown';
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
 
 function mpyVersion(mpy: number | null): string {
   if (mpy === null) return 'none';
