@@ -140,7 +140,9 @@ export function registerFsCommands(program: Command): void {
         const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean }>();
         const root = boardPath(path);
         await withDevice(ctx, async (device) => {
-          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long) });
+          const skipped: string[] = [];
+          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long), onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`) });
+          if (skipped.length > 0) ctx.out.info(`skipped ${skipped.length} folder${skipped.length === 1 ? '' : 's'} the board cannot list: ${skipped.join(', ')}`);
           const depth = (p: string) => (root === '/' ? p.slice(1) : p.slice(root.length + 1)).split('/').length;
           const entries = opts.recursive ? all : all.filter((entry) => entry.path === root || depth(entry.path) === 1);
           if (ctx.options.json) ctx.out.json(entries);

@@ -56,7 +56,7 @@ export interface StageOptions extends TransferOptions {
   prechecked?: boolean;
 }
 
-type RawEntry = ['f', string, number, string | null] | ['d', string];
+type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null];
 
 type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
 /** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
@@ -126,9 +126,11 @@ export class DeviceFs {
   /**
    * Lists `path` and everything below it in one round trip: a file gives
    * itself, a directory its whole tree (not itself), each file with its size
-   * and (unless `hash: false`) its content hash. Sorted by path.
+   * and (unless `hash: false`) its content hash. Sorted by path. Folders
+   * below `path` that cannot be listed (EPERM on system folders) are
+   * skipped and passed to `onSkip`.
    */
-  async list(path = '/', options: OperationOptions & { hash?: boolean } = {}): Promise<FsEntry[]> {
+  async list(path = '/', options: OperationOptions & { hash?: boolean; onSkip?: (path: string, errnoName: string) => void } = {}): Promise<FsEntry[]> {
     const root = boardPath(path);
     const want = options.hash !== false;
     return mapFsErrors('listing', root, () =>
@@ -138,7 +140,8 @@ export class DeviceFs {
         for (const line of stdout.toString('utf8').split('\n')) {
           if (!line.trim()) continue;
           const raw = JSON.parse(line) as RawEntry;
-          if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
+          if (raw[0] === 's') options.onSkip?.(raw[1], raw[2] === null ? 'EIO' : errnoName(raw[2], this.device.capabilities.platform));
+          else if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
           else entries.push({ path: raw[1], kind: 'file', size: raw[2], ...(raw[3] ? { hash: { algorithm: features.hash, digest: raw[3] } } : {}) });
         }
         return entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
@@ -323,6 +326,9 @@ export class DeviceFs {
    */
   async commit(request: CommitRequest): Promise<CommitResult> {
     const journal = buildJournal(request);
+    // Staged files of this session left out of the commit go with it.
+    const renamed = new Set(journal.r.map(([temp]) => temp));
+    for (const staged of this.pendingTemps.values()) if (!renamed.has(staged.temp)) journal.x.push(staged.temp);
     return this.session(request, async () => {
       const kinds = await Promise.all(journal.r.map(([, target]) => this.filesystemOf(target, request)));
       const atomic = kinds.every((kind) => kind === 'lfs' || kind === 'posix');
@@ -330,7 +336,6 @@ export class DeviceFs {
       const raw = await mapFsErrors('committing', journal.r[0]?.[1] ?? journal.x[0] ?? '/', () =>
         this.device.execJson<RawCommit>(pyJsonCall('_bcommit', journal as unknown as PyValue, journaled), { signal: request.signal }),
       );
-      for (const [, target] of journal.r) this.pendingTemps.delete(target);
       this.pendingTemps.clear();
       if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
       this.checkExactNames(journal.r.map(([, target]) => target), raw.names);
