@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'NO_SPACE'
   | 'VERIFY_FAILED'
   | 'LOCAL_IO'
+  | 'LOCAL_SYMLINK'
   | 'PATH_INVALID'
+  | 'PATH_RESERVED'
   // plans (sync/plan-file.ts, sync/make-plan.ts)
   | 'PLAN_INVALID'
   | 'PLAN_VERSION'

@@ -1,33 +1,52 @@
 /**
  * Opens the board a command talks to. Which board: --port (or BELAY_PORT),
  * else the project's belay.yaml `device.port` (for the chosen profile), else
- * auto; --baud likewise over `device.baud`. The emulated board's flash lives
- * under the project's root (the folder of belay.yaml, or the working
- * directory without one). --debug logs every byte of the conversation.
- * Right after connecting, an interrupted transaction is recovered (rolled
- * forward or back) and the command says what was done.
+ * auto; --baud likewise over `device.baud`. Where an emulated board's flash
+ * lives is decided by port/emulator-dir.ts from what this file gathers: the
+ * project's root (the folder of belay.yaml, if any) and the environment
+ * (BELAY_EMULATOR_DIR, XDG_DATA_HOME, LOCALAPPDATA), which only cli/ reads.
+ * --debug logs every byte of the conversation. Right after connecting, an
+ * interrupted transaction is recovered (rolled forward or back) and the
+ * command says what was done.
  */
+import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { Device, type ConnectOptions } from '../device/device.js';
 import { findConfig, loadConfig } from '../config/index.js';
+import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import type { Context } from './context.js';
 import type { RecoveryReport } from '../device/fs/index.js';
 
-export interface BoardSettings {
+export interface BoardSettings extends EmulatorPlace {
   port: string;
   baud?: number;
-  projectDir: string;
+}
+
+/** What the environment says about emulator folders (the only place the library's rule gets it from). */
+export function emulatorEnvironment(env: NodeJS.ProcessEnv = process.env): Pick<EmulatorPlace, 'home' | 'dataDir'> {
+  return {
+    home: env.BELAY_EMULATOR_DIR || undefined,
+    dataDir: userDataDir({ platform: process.platform, home: homedir(), xdgDataHome: env.XDG_DATA_HOME, localAppData: env.LOCALAPPDATA }),
+  };
+}
+
+/** Where this command's emulated boards live: the project found from -C/-c, else the per-user folder. */
+export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
+  // Only where the project is matters here: a broken config must not hide the board.
+  const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
+  return { projectDir: found ? dirname(found.file) : undefined, ...emulatorEnvironment() };
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {
-  if (ctx.options.port) {
-    // An explicit port needs no valid config; only where the project is.
-    const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
-    return { port: ctx.options.port, baud: ctx.options.baud, projectDir: found ? dirname(found.file) : ctx.cwd };
-  }
-  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true });
+  if (ctx.options.port) return { port: ctx.options.port, baud: ctx.options.baud, ...(await emulatorPlace(ctx)) };
+  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true, env: process.env });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
-  return { port: config.device.port, baud: ctx.options.baud ?? config.device.baud, projectDir: config.rootDir };
+  return {
+    port: config.device.port,
+    baud: ctx.options.baud ?? config.device.baud,
+    projectDir: config.configFile ? config.rootDir : undefined,
+    ...emulatorEnvironment(),
+  };
 }
 
 function printable(bytes: Uint8Array): string {
@@ -40,12 +59,14 @@ function printable(bytes: Uint8Array): string {
 export type CommandConnectOptions = Pick<ConnectOptions, 'fs'>;
 
 export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
-  const { port, baud, projectDir } = await boardSettings(ctx);
+  const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
   ctx.out.verbose(`connecting to ${port}`);
   const device = await Device.connect({
     port,
     baud,
     projectDir,
+    emulatorHome: home,
+    dataDir,
     signal: ctx.signal,
     ...extra,
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,

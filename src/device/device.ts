@@ -9,7 +9,7 @@
 import { BelayError, throwIfAborted } from '../errors.js';
 import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
-import { openTransport, type OpenOptions } from '../transport/open.js';
+import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet } from './snippets.js';
 import { DeviceFs, type DeviceFsOptions } from './fs/device-fs.js';
 import { parseCapabilities, type Capabilities, type RawProbe } from './capabilities.js';

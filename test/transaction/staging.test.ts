@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, openBoard, sha256, tempDir, type Board, type BoardOptions } from '../fs/helpers.js';
-import { stagedPathFor } from '../../src/device/fs/index.js';
+import { tempPathFor } from '../../src/paths/board.js';
 import { snapshot } from './helpers.js';
 
 const PATHS: Array<{ name: string; options: BoardOptions }> = [
@@ -35,7 +35,7 @@ describe.each(PATHS)('staged writes with $name', ({ options }) => {
     const again = await open(flash);
     const fs = again.device.fs;
     const staged = await fs.stage('/main.py', Buffer.from('new content'));
-    expect(staged.temp).toBe(stagedPathFor('/main.py'));
+    expect(staged.temp).toBe(tempPathFor('/main.py'));
     expect(staged.hash.digest).toBe(sha256(Buffer.from('new content')));
     expect(readFileSync(join(again.flash, 'main.py'), 'utf8')).toBe('old');
     expect(readFileSync(join(again.flash, staged.temp.slice(1)), 'utf8')).toBe('new content');

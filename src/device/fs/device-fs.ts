@@ -13,19 +13,23 @@
  * finishes or undoes what an interrupted session left. `write` is stage +
  * commit. Before its first operation the filesystem runs recovery if the
  * probe found an unfinished transaction, so no operation builds on a half state.
+ *
+ * Paths follow the one board-path rule (paths/board.ts): readers take what
+ * the board has, writers refuse control characters, temp names and /.belay
+ * (the engine reaches /.belay with a ReservedPath from paths/reserved.ts).
  */
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
 import { installProgram, pyCall, pyJsonCall } from './board-code.js';
-import { boardPath, boardDirname } from '../../paths/board.js';
-import { mapFsErrors, fsError } from './board-errors.js';
+import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
+import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
-import { buildJournal, needsJournal, stagedPathFor, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
+import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
 import { fatRefusals, namesError, type FilesystemKind } from './names.js';
 import { errnoName } from '../../protocol/errno.js';
 import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
@@ -217,8 +221,8 @@ export class DeviceFs {
    * overwrite the target directly (no room for a second copy needed, but a
    * cut or a failed check leaves no file there).
    */
-  async write(path: string, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
-    const target = boardPath(path);
+  async write(path: BoardPathInput, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
+    const target = writePath(path, 'file');
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
     return this.session(options, async (features) => {
@@ -250,8 +254,8 @@ export class DeviceFs {
    * in the intent log, uploads, and verifies the staged file's hash as read
    * back from flash. The target is untouched until `commit`.
    */
-  async stage(target: string, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
-    const path = boardPath(target);
+  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
+    const path = writePath(target, 'file');
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
     return this.session(options, async () => {
@@ -260,8 +264,8 @@ export class DeviceFs {
         if (total !== undefined) await this.checkSpaceFor(path, [{ size: total, replaced: 0 }], 0, options);
       }
       let salt = 0;
-      let temp = stagedPathFor(path);
-      while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = stagedPathFor(path, ++salt);
+      let temp = tempPathFor(path);
+      while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = tempPathFor(path, ++salt);
       const stats = await this.transfer(temp, path, source, total, options);
       const staged: Staged = { target: path, temp, size: stats.bytes, hash: stats.hash };
       this.pendingTemps.set(path, staged);
@@ -414,7 +418,7 @@ export class DeviceFs {
    */
   async checkNames(paths: string[], options: OperationOptions & { existing?: string[] } = {}): Promise<void> {
     const byKind = new Map<FilesystemKind, string[]>();
-    for (const path of paths.map(boardPath)) {
+    for (const path of paths.map((p) => boardPath(p))) {
       const kind = await this.filesystemOf(path, options);
       byKind.set(kind, [...(byKind.get(kind) ?? []), path]);
     }
@@ -425,7 +429,7 @@ export class DeviceFs {
       if (refusals.length > 0) throw namesError(refusals, 'fat');
     }
     // Every filesystem: a name the board resolves to an entry its folder does not list under that exact name.
-    const folded = await this.foldedNames(paths.map(boardPath), options);
+    const folded = await this.foldedNames(paths.map((p) => boardPath(p)), options);
     if (folded.length > 0) throw namesError(folded.map((path) => ({ path, reason: 'the board resolves it to a file with another name' })), 'unknown');
   }
 
@@ -487,15 +491,15 @@ export class DeviceFs {
 
 
   /** Creates a directory; with `parents`, also its missing parents (and an existing directory is fine). */
-  async mkdir(path: string, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
-    const target = boardPath(path);
+  async mkdir(path: BoardPathInput, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
+    const target = writePath(path, 'dir');
     if (target === '/' && options.parents) return;
     await mapFsErrors('creating', target, () => this.op('mkdir', target, Boolean(options.parents), options));
   }
 
   /** Removes a file or an empty directory; with `recursive`, a whole tree. Returns how many entries went. */
-  async remove(path: string, options: OperationOptions & { recursive?: boolean } = {}): Promise<number> {
-    const target = boardPath(path);
+  async remove(path: BoardPathInput, options: OperationOptions & { recursive?: boolean } = {}): Promise<number> {
+    const target = writePath(path, 'remove');
     if (target === '/' && options.recursive) {
       throw new BelayError('PATH_INVALID', 'refusing to remove the board root "/"', { hint: 'remove its entries one by one' });
     }
@@ -504,9 +508,9 @@ export class DeviceFs {
   }
 
   /** Renames (moves) a file or directory; an existing target file is replaced. */
-  async rename(from: string, to: string, options: OperationOptions = {}): Promise<void> {
-    const source = boardPath(from);
-    const target = boardPath(to);
+  async rename(from: BoardPathInput, to: BoardPathInput, options: OperationOptions = {}): Promise<void> {
+    const source = writePath(from, 'remove');
+    const target = writePath(to, 'dir');
     await mapFsErrors('renaming', source, () => this.op('rename', source, target, options));
   }
 

@@ -22,9 +22,8 @@
  * A single rename on a filesystem whose rename replaces atomically (littlefs,
  * posix) skips the journal: the rename itself is the commit.
  */
-import { posix } from 'node:path';
 import { BelayError } from '../../errors.js';
-import { boardPath, TEMP_PREFIX } from '../../paths/board.js';
+import { ancestors, boardPath, writePath } from '../../paths/board.js';
 import type { ContentHash } from './types.js';
 
 /** A verified file waiting beside its target for a commit. */
@@ -85,38 +84,9 @@ export interface Journal {
   y: string[];
 }
 
-/** 32-bit FNV-1a of a string's UTF-8 bytes, as 8 hex digits. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
-
-/**
- * The staged temp for `target`: same directory (so the rename stays on one
- * filesystem), a 19-character name derived from the target's full path, so a
- * 255-character target name still has a temp the filesystem can hold.
- * `salt` varies it when two targets of one transaction would collide.
- */
-export function stagedPathFor(target: string, salt = 0): string {
-  const path = boardPath(target);
-  if (path === '/') throw new BelayError('PATH_INVALID', 'cannot write a file at the board root "/"');
-  return posix.join(posix.dirname(path), TEMP_PREFIX + fnv1a(salt === 0 ? path : `${path}\0${salt}`));
-}
-
 function byDepth(paths: string[], deepestFirst: boolean): string[] {
   const depth = (p: string) => p.split('/').length;
-  return [...new Set(paths.map(boardPath))].sort((a, b) => (deepestFirst ? depth(b) - depth(a) : depth(a) - depth(b)) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Every ancestor of `path` below "/", outermost first. */
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  for (let dir = posix.dirname(path); dir !== '/'; dir = posix.dirname(dir)) out.unshift(dir);
-  return out;
+  return [...new Set(paths)].sort((a, b) => (deepestFirst ? depth(b) - depth(a) : depth(a) - depth(b)) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
@@ -132,13 +102,13 @@ export function buildJournal(request: CommitRequest): Journal {
     if (targets.has(target)) throw new BelayError('USAGE', `${target} is renamed onto twice in one commit`);
     targets.add(target);
   }
-  const deletes = [...new Set((request.deletes ?? []).map(boardPath))];
+  const deletes = [...new Set((request.deletes ?? []).map((p) => writePath(p, 'remove')))];
   for (const path of deletes) {
     if (targets.has(path)) throw new BelayError('USAGE', `${path} is both written and deleted in one commit`);
     if (path === '/') throw new BelayError('PATH_INVALID', 'refusing to remove the board root "/"');
   }
-  const mkdirs = byDepth((request.mkdirs ?? []).flatMap((dir) => [...ancestors(boardPath(dir)), boardPath(dir)]).filter((dir) => dir !== '/'), false);
-  const rmdirs = byDepth(request.rmdirs ?? [], true);
+  const mkdirs = byDepth((request.mkdirs ?? []).map((dir) => writePath(dir, 'dir')).flatMap((dir) => [...ancestors(dir), dir]).filter((dir) => dir !== '/'), false);
+  const rmdirs = byDepth((request.rmdirs ?? []).map((p) => writePath(p, 'remove')), true);
   for (const dir of rmdirs) {
     if (dir === '/') throw new BelayError('PATH_INVALID', 'refusing to remove the board root "/"');
     if (mkdirs.includes(dir)) throw new BelayError('USAGE', `${dir} is both created and removed in one commit`);

@@ -1,24 +1,30 @@
 /**
  * Copying between local paths and the board: single files and whole trees.
  *
- * putTree lists the board side once (sizes and hashes in one round trip),
- * hashes the local files with the board's algorithm, and uploads only what
- * differs, so an unchanged tree costs one round trip. Before any byte is
- * sent it refuses names the board's filesystem cannot hold or would fold
- * together, and checks there is room. Each file is its own transaction
- * (stage, verify, commit): a cut leaves every file old or new, and the next
- * connection's recovery removes what was staged. getTree checks every board
- * name can exist on this host (and that none collide when case is folded)
- * before writing anything.
+ * putTree walks the local tree with the one local walker (src/local: default
+ * ignores, hidden names, symlinks) and checks every board path it will
+ * write before it sends anything, so a bad link or name refuses the whole
+ * upload instead of leaving it half done. It then lists the board side once
+ * (sizes and hashes in one round trip), hashes the local files with the
+ * board's algorithm, and uploads only what differs, so an unchanged tree
+ * costs one round trip. Before any byte is sent it also refuses names the
+ * board's filesystem cannot hold or would fold together, and checks there is
+ * room. Each file is its own transaction (stage, verify, commit): a cut
+ * leaves every file old or new, and the next connection's recovery removes
+ * what was staged. With `dryRun` it reports what it would do and changes nothing.
+ *
+ * getTree checks every board name can exist on this host (and that none
+ * collide when case is folded), and that no symlink below the local folder
+ * leads out of it, before writing anything; files arrive through temp files.
  */
-import { stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import { boardJoin, boardPath, boardRelative, isTempName } from '../../paths/board.js';
+import { ancestors, boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
 import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
-import { LocalSink, walkLocal } from './local-files.js';
+import { walkTree, type SkippedEntry, type WalkOptions } from '../../local/walk.js';
+import { AtomicFile, checkWriteTargets, ensureDir } from '../../local/write.js';
 import type { FsEntry, Progress, TransferStats } from './types.js';
 
 export interface FileEvent {
@@ -32,6 +38,10 @@ export interface FileEvent {
 
 export interface TreeOptions {
   signal?: AbortSignal;
+  /** putTree: which local files to take (default: the walker's defaults; see src/local/walk.ts). */
+  walk?: Pick<WalkOptions, 'ignore' | 'hidden' | 'exclude'>;
+  /** putTree: report what would be uploaded and created, and change nothing on the board. */
+  dryRun?: boolean;
   /** Called before each file (and directory created). */
   onFile?: (event: FileEvent) => void;
   /** Progress within the current file. */
@@ -42,13 +52,8 @@ export interface TreeResult {
   files: Array<FileEvent & { stats?: TransferStats }>;
   bytes: number;
   wireBytes: number;
-}
-
-/** Every folder above `path`, "/" excluded. */
-function boardAncestors(path: string): string[] {
-  const out: string[] = [];
-  for (let dir = nodePath.posix.dirname(path); dir !== '/'; dir = nodePath.posix.dirname(dir)) out.push(dir);
-  return out;
+  /** putTree: local entries left out (ignored, hidden, excluded, special files). */
+  skipped: SkippedEntry[];
 }
 
 /** The listing, or undefined when nothing is at `path`. */
@@ -63,49 +68,51 @@ async function listIfExists(fs: DeviceFs, path: string, signal?: AbortSignal): P
 
 /** Uploads the local tree `localDir` into board directory `remoteDir`, skipping identical files. */
 export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string, options: TreeOptions = {}): Promise<TreeResult> {
-  const root = boardPath(remoteDir);
+  const root = writePath(remoteDir, 'dir');
   const { signal } = options;
+  // Everything that can be refused is refused before the first byte goes out.
+  const tree = await walkTree(localDir, { ...options.walk, signal });
+  checkTargets(root, tree.dirs, tree.files.map((file) => file.relative));
   const features = await fs.probe({ signal });
-  const { files, dirs } = await walkLocal(localDir);
   const listing = await listIfExists(fs, root, signal);
   const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0 };
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, skipped: tree.skipped };
   // The one listing tells all: absent, a file (it lists itself) or a directory.
   if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
-  const dirPaths = dirs.map((dir) => boardJoin(root, dir));
+  const dirPaths = tree.dirs.map((dir) => boardJoin(root, dir));
   for (const path of dirPaths) {
     if (existing.get(path)?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
   }
   // Decide everything before sending anything: what changes, whether its names fit, whether it fits.
   const planned: Array<{ path: string; local: string; size: number; same: boolean; replaced: number }> = [];
-  for (const file of files) {
+  for (const file of tree.files) {
     throwIfAborted(signal);
     const path = boardJoin(root, file.relative);
-    const size = (await stat(file.path)).size;
     const local = await hashLocalFile(features.hash, file.path, signal);
     const entry = existing.get(path);
-    const same = entry?.kind === 'file' && entry.size === size && sameHash(entry.hash, local);
-    planned.push({ path, local: file.path, size, same, replaced: entry?.kind === 'file' ? entry.size : 0 });
+    if (entry?.kind === 'dir') throw new BelayError('FS_ERROR', `${path} is a directory on the board, the local side has a file`, { data: { path, errnoName: 'EISDIR' } });
+    const same = entry?.kind === 'file' && entry.size === file.size && sameHash(entry.hash, local);
+    planned.push({ path, local: file.path, size: file.size, same, replaced: entry?.kind === 'file' ? entry.size : 0 });
   }
   const created = [...(listing ? [] : [root]), ...dirPaths.filter((path) => !existing.has(path))];
   const written = planned.filter((item) => !item.same);
   await fs.checkNames([...created, ...written.map((item) => item.path)], { signal, existing: [...existing.keys()].filter((path) => !isTempName(path)) });
-  await fs.checkSpaceFor(root, written, created.length, { signal });
+  if (!options.dryRun) await fs.checkSpaceFor(root, written, created.length, { signal });
   // Folders that will hold a written file are made by its staging (recorded, so
   // a cut removes them again); the others, empty ones, are made here.
-  const holding = new Set(written.flatMap((item) => boardAncestors(item.path)));
+  const holding = new Set(written.flatMap((item) => ancestors(item.path)));
   for (const path of created) {
     if (holding.has(path)) continue;
-    const event: FileEvent = { path, local: nodePath.join(localDir, boardRelative(root, path) ?? ''), action: 'mkdir', size: 0 };
+    const event: FileEvent = { path, local: nodePath.join(tree.root, boardRelative(root, path) ?? ''), action: 'mkdir', size: 0 };
     options.onFile?.(event);
-    await fs.mkdir(path, { parents: true, signal });
+    if (!options.dryRun) await fs.mkdir(path, { parents: true, signal });
   }
   for (const item of planned) {
     throwIfAborted(signal);
     const { path, size } = item;
     const event: FileEvent = { path, local: item.local, action: item.same ? 'skip' : 'upload', size };
     options.onFile?.(event);
-    if (item.same) {
+    if (item.same || options.dryRun) {
       result.files.push(event);
       continue;
     }
@@ -115,6 +122,26 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
     result.files.push({ ...event, stats });
   }
   return result;
+}
+
+/** Throws one PATH_INVALID/PATH_RESERVED naming every local entry whose board path cannot be written. */
+function checkTargets(root: string, dirs: string[], files: string[]): void {
+  const problems: Array<{ relative: string; path: string; code: 'PATH_INVALID' | 'PATH_RESERVED'; reason: string }> = [];
+  const checkOne = (relative: string, purpose: 'dir' | 'file') => {
+    const path = boardJoin(root, relative);
+    const check = checkBoardPath(path, { purpose });
+    if (!check.ok) problems.push({ relative, path, code: check.code, reason: check.reason });
+  };
+  for (const dir of dirs) checkOne(dir, 'dir');
+  for (const file of files) checkOne(file, 'file');
+  if (problems.length === 0) return;
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  throw new BelayError(first.code, `${JSON.stringify(first.relative)} cannot be uploaded: board path ${JSON.stringify(first.path)} ${first.reason}${more}`, {
+    detail: problems.map((p) => `${JSON.stringify(p.relative)}: ${p.reason}`).join('\n'),
+    hint: 'nothing was uploaded; rename the files or leave them out with --exclude',
+    data: { problems },
+  });
 }
 
 /** Downloads board directory `remoteDir` into `localDir` (created as needed). */
@@ -128,7 +155,8 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
     return { entry, relative, local: localPathFor(localDir, relative) };
   });
   assertNoCaseCollisions(planned.map((item) => item.relative));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0 };
+  await checkWriteTargets(localDir, planned.map((item) => ({ relative: item.relative, kind: item.entry.kind })));
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, skipped: [] };
   for (const item of planned) {
     throwIfAborted(signal);
     if (item.entry.kind === 'dir') continue;
@@ -140,19 +168,19 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
     result.files.push({ ...event, stats });
   }
   // Empty directories too, so the copy has the board's shape.
-  for (const item of planned) if (item.entry.kind === 'dir') await LocalSink.ensureDir(item.local);
+  for (const item of planned) if (item.entry.kind === 'dir') await ensureDir(item.local);
   return result;
 }
 
 /** Downloads one board file to a local path, through a temp file; nothing is left on failure. */
 export async function getFile(fs: DeviceFs, remote: string, local: string, options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {}): Promise<TransferStats> {
-  const sink = await LocalSink.open(local);
+  const file = await AtomicFile.open(local);
   try {
-    const stats = await fs.read(remote, { ...options, onData: sink.write });
-    await sink.commit();
+    const stats = await fs.read(remote, { ...options, onData: file.write });
+    await file.commit();
     return stats;
   } catch (err) {
-    await sink.discard();
+    await file.discard();
     throw err;
   }
 }
