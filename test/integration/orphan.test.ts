@@ -30,7 +30,7 @@ describe.skipIf(!socatAvailable())('a host that dies mid-transfer', () => {
 
     const first = await SerialTransport.open(bridge.link);
     const dying = await Device.over(first);
-    await dying.fs.probe();
+    await dying.fs.filesystemOf('/'); // installs the write helpers (the receiver among them)
     const started = new Promise<void>((ready) => {
       void dying
         .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, false), async (io) => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../../src/device/device.js';
+import { reservedPath } from '../../src/paths/reserved.js';
 import { tempDir } from '../helpers/boards.js';
 import { copyFlash, cutAt, snapshot, whichState, withBoard, type BoardMode } from './helpers.js';
 
@@ -29,7 +30,7 @@ async function transaction(device: Device): Promise<void> {
   const fs = device.fs;
   const main = await fs.stage('/main.py', Buffer.from('print("new main")\n'));
   const mod = await fs.stage('/lib/new/mod.py', Buffer.from('def f():\n    return 2\n'), { parents: true });
-  const manifest = await fs.stage('/.belay/manifest.json', Buffer.from('{"files": 2}\n'), { parents: true });
+  const manifest = await fs.stage(reservedPath('manifest.json'), Buffer.from('{"files": 2}\n'), { parents: true });
   await fs.commit({ renames: [main, mod, manifest], deletes: ['/old.py', '/gone/x.txt'], rmdirs: ['/gone'], mkdirs: ['/empty'] });
 }
 

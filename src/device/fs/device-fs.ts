@@ -21,7 +21,7 @@
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
-import { installProgram, pyCall, pyJsonCall } from './board-code.js';
+import { installProgram, pyCall, pyJsonCall, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
@@ -30,7 +30,7 @@ import { downloadEncoded, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
 import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
-import { fatRefusals, namesError, type FilesystemKind } from './names.js';
+import { fatRefusals, namesError, type FilesystemKind, type NameRefusal } from './names.js';
 import { errnoName } from '../../protocol/errno.js';
 import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
@@ -68,7 +68,7 @@ type NameCheck = [boolean, boolean | number | null];
 type RawRecovery = Partial<RawCommit> & { journal: boolean; removed?: string[]; restored?: string[] };
 
 export class DeviceFs {
-  private installed = false;
+  private readonly installed = new Set<HelperGroup>();
   readonly options: Readonly<DeviceFsOptions>;
 
   constructor(
@@ -88,35 +88,43 @@ export class DeviceFs {
 
   /** Installs the board-side helpers (once per session) and returns the transfer features. */
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
-    await this.install(options);
+    await this.install(options, ['base']);
     return this.features;
   }
 
-  private async install(options: OperationOptions): Promise<void> {
-    if (this.installed) return;
-    await this.device.exec(installProgram(), options);
-    this.installed = true;
+  /** Installs, in one program, the helper groups of `groups` the board does not have yet. */
+  private async install(options: OperationOptions, groups: readonly HelperGroup[]): Promise<void> {
+    const missing = (['base', ...groups] as HelperGroup[]).filter((group, i, all) => all.indexOf(group) === i && !this.installed.has(group));
+    if (missing.length === 0) return;
+    await this.device.exec(installProgram(missing), options);
+    for (const group of missing) this.installed.add(group);
   }
 
   /** Forgets the installed helpers (after a soft reset they must be installed again). */
   reset(): void {
-    this.installed = false;
+    this.installed.clear();
+  }
+
+  /** The helper groups a write needs: the encoded fallback too when uploads go that way. */
+  private writeGroups(): HelperGroup[] {
+    const features = this.features;
+    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write'];
   }
 
   /**
-   * Runs `work` with the helpers installed and any interrupted transaction
-   * recovered first; reinstalls once if the board forgot the helpers.
+   * Runs `work` with the helpers of `groups` installed and any interrupted
+   * transaction recovered first; reinstalls once if the board forgot them.
    */
-  private async session<T>(options: OperationOptions, work: (features: FsFeatures) => Promise<T>): Promise<T> {
-    await this.install(options);
+  private async session<T>(options: OperationOptions, work: (features: FsFeatures) => Promise<T>, groups: readonly HelperGroup[] = ['base']): Promise<T> {
     if (this.recoveryDue !== false) await this.recover(options);
+    await this.install(options, groups);
     try {
       return await work(this.features);
     } catch (err) {
       const data = isBelayError(err, 'BOARD_EXCEPTION') ? err.data : undefined;
       if (data?.type !== 'NameError' || !String(data.message).includes("'_b")) throw err;
-      this.installed = false;
-      await this.install(options);
+      this.installed.clear();
+      await this.install(options, groups);
       return work(this.features);
     }
   }
@@ -242,7 +250,7 @@ export class DeviceFs {
       const stats = this.lastStats!;
       await this.commit({ renames: [staged], signal: options.signal });
       return stats;
-    });
+    }, this.writeGroups());
   }
 
   /** Stats of the last stage() (write() returns them). */
@@ -271,7 +279,7 @@ export class DeviceFs {
       this.pendingTemps.set(path, staged);
       this.lastStats = stats;
       return staged;
-    });
+    }, this.writeGroups());
   }
 
   /** Staged files of this session not yet committed or discarded, by target. */
@@ -316,7 +324,7 @@ export class DeviceFs {
 
   /** After a failed upload: remove its temp, and roll back the intent log when nothing else is staged. */
   private async undoStaging(temp: string, target: string): Promise<void> {
-    await this.device.exec(pyCall('_bwdrop', temp)).catch(() => undefined);
+    await this.device.exec(pyCall(this.installed.has('encoded') ? '_bwdrop' : '_brm', temp)).catch(() => undefined);
     if (temp === target) return;
     if (this.pendingTemps.size === 0) await this.device.exec(pyJsonCall('_bback')).catch(() => undefined);
   }
@@ -344,7 +352,7 @@ export class DeviceFs {
       if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
       this.checkExactNames(journal.r.map(([, target]) => target), raw.names);
       return { renamed: raw.renamed, deleted: raw.deleted, rmdirs: raw.rmdirs, kept: raw.kept, journaled };
-    });
+    }, ['write']);
   }
 
   /** Abandons staging: removes the staged temps (and directories made for them); the board is as before. */
@@ -354,7 +362,7 @@ export class DeviceFs {
       this.pendingTemps.clear();
       const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_bback'), options);
       return toReport({ ...raw, journal: false });
-    });
+    }, ['write']);
   }
 
   /** Set when recovery ran in this session (at the first operation, or by recover()). */
@@ -370,7 +378,7 @@ export class DeviceFs {
   async recover(options: OperationOptions & { force?: boolean } = {}): Promise<RecoveryReport> {
     this.recoveryDue ??= this.device.capabilities.pending.length > 0;
     if (!this.recoveryDue && !options.force) return toReport({ journal: false });
-    await this.install(options);
+    await this.install(options, ['write']);
     const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_brecover'), options);
     this.recoveryDue = false;
     this.lastRecovery = toReport(raw);
@@ -400,7 +408,7 @@ export class DeviceFs {
     this.mountTable ??= await this.session(options, async () => {
       const raw = await this.device.execJson<Array<[string, string]>>(pyJsonCall('_bmounts'), options);
       return raw.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
-    });
+    }, ['write']);
     const target = boardPath(path);
     let best: [string, FilesystemKind] | undefined;
     for (const entry of this.mountTable) {
@@ -430,7 +438,7 @@ export class DeviceFs {
     }
     // Every filesystem: a name the board resolves to an entry its folder does not list under that exact name.
     const folded = await this.foldedNames(paths.map((p) => boardPath(p)), options);
-    if (folded.length > 0) throw namesError(folded.map((path) => ({ path, reason: 'the board resolves it to a file with another name' })), 'unknown');
+    if (folded.length > 0) throw namesError(folded, 'unknown');
   }
 
   /** Board paths beside `paths` (every entry under their parents), for collision checks. */
@@ -443,10 +451,21 @@ export class DeviceFs {
     return out;
   }
 
-  /** Of `paths`, those the board finds (stat) though their folder lists no entry with exactly that name. */
-  private async foldedNames(paths: string[], options: OperationOptions): Promise<string[]> {
+  /**
+   * Of `paths`, those the board resolves to an entry its folder does not
+   * list under exactly that name (folded onto another file), or cannot even
+   * look up (any error but ENOENT: the filesystem refuses the name).
+   */
+  private async foldedNames(paths: string[], options: OperationOptions): Promise<NameRefusal[]> {
     const raw = await this.device.execJson<NameCheck[]>(pyJsonCall('_bnames', paths), options);
-    return paths.filter((_, i) => raw[i][0] && raw[i][1] === false);
+    const platform = this.device.capabilities.platform;
+    const out: NameRefusal[] = [];
+    paths.forEach((path, i) => {
+      const [exists, detail] = raw[i];
+      if (exists && detail === false) out.push({ path, reason: 'the board resolves it to a file with another name' });
+      if (!exists && typeof detail === 'number' && errnoName(detail, platform) !== 'ENOENT') out.push({ path, reason: `the board refuses the name (${errnoName(detail, platform)})` });
+    });
+    return out;
   }
 
   /** After a commit: each target must exist under its exact name (a filesystem that folded it would show another). */

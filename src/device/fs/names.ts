@@ -12,17 +12,19 @@ import { boardRelative } from '../../paths/board.js';
 /** The filesystem a mount holds: FAT, littlefs, the host's own (unix, wasm ports) or unknown. */
 export type FilesystemKind = 'fat' | 'lfs' | 'posix' | 'unknown';
 
-/** Longest name (one path component) FAT's long file names hold. */
+/** Longest name (one path component) FAT's long file names hold, in bytes as MicroPython's driver counts. */
 const FAT_NAME_MAX = 255;
 
 /** Why FAT cannot hold this one name exactly, or undefined when it can. */
 export function fatNameProblem(name: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) return 'it contains a control character, where FAT would cut the name short';
-  const refused = name.match(/["*:<>?\\|]/);
+  if (name.includes('\\')) return 'FAT reads \\ as a folder separator';
+  const refused = name.match(/["*:<>?|]/);
   if (refused) return `FAT refuses the character ${refused[0]}`;
   if (/[. ]$/.test(name)) return 'FAT drops trailing dots and spaces, so it would name another file';
-  if ([...name].length > FAT_NAME_MAX) return `FAT names hold at most ${FAT_NAME_MAX} characters`;
+  // MicroPython's FAT reads names byte by byte (code page 437): the limit is in bytes.
+  if (Buffer.byteLength(name, 'utf8') > FAT_NAME_MAX) return `FAT names hold at most ${FAT_NAME_MAX} bytes`;
   return undefined;
 }
 

@@ -189,14 +189,9 @@ def _bnames(paths):
 
 def _bmounts():
     # [mount point, kind] for every mount: "fat", "lfs", "posix" or "?".
-    try:
-        import _belay_emulator
-
-        k = getattr(_belay_emulator, "fs", None)
-        if k:
-            return [["/", k]]
-    except ImportError:
-        pass
+    # The class tells (vfs.mount() lists mounts on recent firmware); where it
+    # does not, or says posix (an emulated flash may behave as FAT), the
+    # behaviour does: FAT refuses "?" in a name (EINVAL) where others say ENOENT.
     m = None
     try:
         import vfs
@@ -208,7 +203,15 @@ def _bmounts():
         except Exception:
             m = None
     out = []
-    for fs, mp in m or []:
-        t = type(fs).__name__
-        out.append([mp, "fat" if t == "VfsFat" else "lfs" if t.startswith("VfsLfs") else "posix" if t == "VfsPosix" else "?"])
+    for fs, mp in m or [[None, "/"]]:
+        t = type(fs).__name__ if fs is not None else ""
+        k = "fat" if t == "VfsFat" else "lfs" if t.startswith("VfsLfs") else "posix" if t == "VfsPosix" else "?"
+        if k in ("posix", "?"):
+            try:
+                os.stat(_bjoin(mp, "belay?probe"))
+            except OSError as e:
+                # ENOENT: MicroPython's 2, or the wasm port's WASI 44.
+                if e.args and e.args[0] not in (2, 44):
+                    k = "fat"
+        out.append([mp, k])
     return out
