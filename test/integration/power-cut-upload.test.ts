@@ -71,5 +71,5 @@ describe('power cut while a file is replaced', () => {
       expect(readdirSync(flash)).toEqual(['data.bin']);
     }
     expect(outcomes.has('old')).toBe(true);
-  }, 180_000);
+  }, 180_000); // a sweep of ~3 power-ons per step: minutes on a loaded machine
 });

@@ -425,6 +425,7 @@ export class DeviceFs {
    * against what the board already has (`existing`, else each path's siblings).
    */
   async checkNames(paths: string[], options: OperationOptions & { existing?: string[] } = {}): Promise<void> {
+    if (paths.length === 0) return;
     const byKind = new Map<FilesystemKind, string[]>();
     for (const path of paths.map((p) => boardPath(p))) {
       const kind = await this.filesystemOf(path, options);
@@ -437,7 +438,7 @@ export class DeviceFs {
       if (refusals.length > 0) throw namesError(refusals, 'fat');
     }
     // Every filesystem: a name the board resolves to an entry its folder does not list under that exact name.
-    const folded = await this.foldedNames(paths.map((p) => boardPath(p)), options);
+    const folded = await this.session(options, () => this.foldedNames(paths.map((p) => boardPath(p)), options), ['write']);
     if (folded.length > 0) throw namesError(folded, 'unknown');
   }
 

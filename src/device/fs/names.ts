@@ -7,7 +7,7 @@
  * any name but "/" and NUL, which the board-path rule already refuses.
  */
 import { BelayError } from '../../errors.js';
-import { boardRelative } from '../../paths/board.js';
+import { ancestors, boardRelative } from '../../paths/board.js';
 
 /** The filesystem a mount holds: FAT, littlefs, the host's own (unix, wasm ports) or unknown. */
 export type FilesystemKind = 'fat' | 'lfs' | 'posix' | 'unknown';
@@ -56,14 +56,22 @@ export function fatRefusals(paths: string[], existing: Iterable<string> = [], ro
       }
     }
   }
+  // Folders count too: lib/x.py and LIB/y.py would land in one folder.
+  const withFolders = (list: Iterable<string>) => [...list].flatMap((path) => [...ancestors(path), path]);
   const seen = new Map<string, string>();
-  for (const path of existing) seen.set(fatFold(path), path);
+  for (const path of withFolders(existing)) seen.set(fatFold(path), path);
   const ours = new Map<string, string>();
+  const refused = new Set<string>();
   for (const path of paths) {
-    const folded = fatFold(path);
-    const other = ours.get(folded) ?? seen.get(folded);
-    if (other !== undefined && other !== path) refusals.push({ path, reason: `FAT folds case: it is the same file as ${other}` });
-    ours.set(folded, path);
+    for (const part of [...ancestors(path), path]) {
+      const folded = fatFold(part);
+      const other = ours.get(folded) ?? seen.get(folded);
+      if (other !== undefined && other !== part && !refused.has(path)) {
+        refusals.push({ path, reason: `FAT folds case: ${part === path ? 'it is' : `its folder ${part} is`} the same as ${other}` });
+        refused.add(path);
+      }
+      if (!ours.has(folded)) ours.set(folded, part);
+    }
   }
   return refusals;
 }
