@@ -28,11 +28,17 @@ async function withBoard<T>(options: EmulatorOptions, work: (device: Device, boa
   }
 }
 
-describe('power cut while a file is replaced', () => {
+const MODES: Array<{ name: string; mode: Omit<EmulatorOptions, 'dir'> }> = [
+  { name: 'littlefs', mode: {} },
+  // FAT replaces by remove-then-rename: a cut between the two is the case the journal exists for.
+  { name: 'FAT', mode: { filesystem: 'fat' } },
+];
+
+describe.each(MODES)('power cut while a file is replaced on $name', ({ mode }) => {
   it('leaves the target old or new at every step, and the next put repairs', async () => {
     // A board holding the old file, and how many filesystem steps the replacement takes.
     const template = join(tempDir(), 'flash');
-    const steps = await withBoard({ dir: template }, async (device, board) => {
+    const steps = await withBoard({ ...mode, dir: template }, async (device, board) => {
       await device.fs.write('/data.bin', OLD);
       await device.fs.probe();
       const before = board.mutations;
@@ -49,7 +55,7 @@ describe('power cut while a file is replaced', () => {
       cpSync(template, flash, { recursive: true });
       let cut = false;
       // Power-on and the helper install change nothing on a settled board: step N is the write's Nth.
-      await withBoard({ dir: flash, powerCutAtWrite: step }, async (device) => {
+      await withBoard({ ...mode, dir: flash, powerCutAtWrite: step }, async (device) => {
         await device.fs.probe();
         try {
           await device.fs.write('/data.bin', NEW);
@@ -64,7 +70,7 @@ describe('power cut while a file is replaced', () => {
       expect(state, `after a cut at step ${step}`).not.toBe('torn');
       outcomes.add(state);
       // The board comes back; the next put completes and cleans up.
-      await withBoard({ dir: flash }, async (device) => {
+      await withBoard({ ...mode, dir: flash }, async (device) => {
         await device.fs.write('/data.bin', NEW);
       });
       expect(readFileSync(join(flash, 'data.bin')).equals(NEW)).toBe(true);

@@ -13,7 +13,11 @@ import { reservedPath } from '../../src/paths/reserved.js';
 import { tempDir } from '../helpers/boards.js';
 import { copyFlash, cutAt, snapshot, whichState, withBoard, type BoardMode } from './helpers.js';
 
-const MODES: Array<{ name: string; options: BoardMode }> = [{ name: 'atomic-rename flash', options: {} }];
+const MODES: Array<{ name: string; options: BoardMode }> = [
+  { name: 'littlefs flash', options: {} },
+  // FAT: replacing a file by rename is remove-then-rename, two mutations a cut can fall between.
+  { name: 'FAT flash', options: { filesystem: 'fat' } },
+];
 
 function oldBoard(): string {
   const flash = join(tempDir('belay-tx-'), 'flash');
