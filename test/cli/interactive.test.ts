@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv } from '../helpers/cli-env.js';
+import { cliEnv } from '../helpers/cli.js';
+import { describeWithSocat } from '../helpers/socat.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -46,7 +47,9 @@ describe('belay under signals and across processes', () => {
     const next = await belay(['exec', 'print(7*6)', '--port', 'emulator'], cwd);
     expect(next).toMatchObject({ code: 0, stdout: '42\n' });
   });
+});
 
+describeWithSocat('emulator serve', () => {
   it('emulator serve puts the board on a pty that belay opens as a serial port', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'belay-serve-'));
     const link = join(cwd, 'tty-board');

@@ -48,8 +48,7 @@ describe('uploads to a board with a small, unannounced receive buffer', () => {
 
 describe('uploads to a board on native USB with the same small buffer', () => {
   it('lose no byte even with a window far larger than the buffer: the link holds the host back', async () => {
-    const { board, device, flash } = await smallBufferBoard(undefined, 'usb');
-    device.fs.options.window = 4096;
+    const { board, device, flash } = await smallBufferBoard(undefined, 'usb', 4096);
     const data = randomPayload(64 * 1024);
     await device.fs.write('/blob.bin', data);
     expect(board.droppedBytes).toBe(0);

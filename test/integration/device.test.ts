@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
 import { BelayError } from '../../src/errors.js';
 import { LINKS, openBoard, type TestBoard } from '../helpers/boards.js';
+import { describeWithSocat } from '../helpers/socat.js';
 
 const open: TestBoard[] = [];
 async function board(link: (typeof LINKS)[number], options: Parameters<typeof openBoard>[1] = {}) {
@@ -210,7 +211,7 @@ describe('the quoting helper against the real parser', () => {
   });
 });
 
-describe('serial ports', () => {
+describeWithSocat('serial ports', () => {
   it('are opened exclusively: a second belay gets PORT_BUSY', async () => {
     const b = await board('pty');
     const { SerialTransport } = await import('../../src/transport/serial.js');
