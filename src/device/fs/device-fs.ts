@@ -65,6 +65,13 @@ type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', str
 type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
 /** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
 type NameCheck = [boolean, boolean | number | null];
+
+/** What one round trip tells before a write (see preflight()). */
+export interface Preflight {
+  names: Map<string, NameCheck>;
+  /** Size and free space by mount point. */
+  usage: Map<string, DiskUsage>;
+}
 type RawRecovery = Partial<RawCommit> & { journal: boolean; removed?: string[]; restored?: string[] };
 
 export class DeviceFs {
@@ -187,8 +194,7 @@ export class DeviceFs {
   async df(path = '/', options: OperationOptions = {}): Promise<DiskUsage> {
     const target = boardPath(path);
     const raw = await mapFsErrors('measuring', target, () => this.op<{ size: number; free: number; block: number }>('df', target, null, options));
-    const sane = Number.isFinite(raw.free) && raw.free >= 0 && raw.free <= raw.size;
-    return { size: raw.size, free: sane ? raw.free : null, used: sane ? raw.size - raw.free : null, blockSize: raw.block };
+    return diskUsage(raw.size, raw.free, raw.block);
   }
 
   /**
@@ -268,8 +274,9 @@ export class DeviceFs {
     const total = options.size ?? (await sizeOf(source));
     return this.session(options, async () => {
       if (!options.prechecked) {
-        await this.checkNames([path], options);
-        if (total !== undefined) await this.checkSpaceFor(path, [{ size: total, replaced: 0 }], 0, options);
+        const preflight = await this.preflight([path], options);
+        await this.checkNames([path], { ...options, preflight });
+        if (total !== undefined) await this.checkSpaceFor(path, [{ size: total, replaced: 0 }], 0, { ...options, preflight });
       }
       let salt = 0;
       let temp = tempPathFor(path);
@@ -405,13 +412,10 @@ export class DeviceFs {
 
   /** The mount holding `path`: its mount point and filesystem kind ("/" and unknown when the board cannot say). */
   private async mountOf(path: string, options: OperationOptions): Promise<{ mount: string; kind: FilesystemKind }> {
-    this.mountTable ??= await this.session(options, async () => {
-      const raw = await this.device.execJson<Array<[string, string]>>(pyJsonCall('_bmounts'), options);
-      return raw.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
-    }, ['write']);
+    if (!this.mountTable) await this.preflight([], options);
     const target = boardPath(path);
     let best: [string, FilesystemKind] | undefined;
-    for (const entry of this.mountTable) {
+    for (const entry of this.mountTable!) {
       const mount = entry[0];
       const inside = mount === '/' || target === mount || target.startsWith(`${mount}/`);
       if (inside && (!best || mount.length > best[0].length)) best = entry;
@@ -420,25 +424,38 @@ export class DeviceFs {
   }
 
   /**
+   * One round trip before writing `paths`: the mount table (kept for the
+   * session), how each name comes out on the board, and the size and free
+   * space of each mount they go to.
+   */
+  private async preflight(paths: string[], options: OperationOptions): Promise<Preflight> {
+    return this.session(options, async () => {
+      const raw = await this.device.execJson<{ m: Array<[string, string]>; n: NameCheck[]; s: Record<string, [number, number, number]> }>(pyJsonCall('_bpre', paths), options);
+      this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
+      const usage = new Map(Object.entries(raw.s).map(([mount, [size, free, block]]) => [mount, diskUsage(size, free, block)]));
+      return { names: new Map(paths.map((path, i) => [path, raw.n[i]])), usage };
+    }, ['write']);
+  }
+
+  /**
    * Refuses, before anything is sent, names the filesystem cannot hold or
    * would fold onto another file: FAT rules for `paths` among themselves and
-   * against what the board already has (`existing`, else each path's siblings).
+   * against what the board already has (`existing`, else each path's
+   * siblings), and on every filesystem a name the board resolves to an entry
+   * its folder does not list under that exact name, or refuses outright.
    */
-  async checkNames(paths: string[], options: OperationOptions & { existing?: string[] } = {}): Promise<void> {
+  async checkNames(paths: string[], options: OperationOptions & { existing?: string[]; preflight?: Preflight } = {}): Promise<void> {
     if (paths.length === 0) return;
-    const byKind = new Map<FilesystemKind, string[]>();
-    for (const path of paths.map((p) => boardPath(p))) {
-      const kind = await this.filesystemOf(path, options);
-      byKind.set(kind, [...(byKind.get(kind) ?? []), path]);
-    }
-    const fat = byKind.get('fat');
-    if (fat) {
+    const canonical = paths.map((p) => boardPath(p));
+    const pre = options.preflight ?? (await this.preflight(canonical, options));
+    const fat: string[] = [];
+    for (const path of canonical) if ((await this.mountOf(path, options)).kind === 'fat') fat.push(path);
+    if (fat.length > 0) {
       const existing = options.existing ?? (await this.siblings(fat, options));
       const refusals = fatRefusals(fat, existing);
       if (refusals.length > 0) throw namesError(refusals, 'fat');
     }
-    // Every filesystem: a name the board resolves to an entry its folder does not list under that exact name.
-    const folded = await this.session(options, () => this.foldedNames(paths.map((p) => boardPath(p)), options), ['write']);
+    const folded = this.foldedNames(canonical, pre);
     if (folded.length > 0) throw namesError(folded, 'unknown');
   }
 
@@ -457,15 +474,14 @@ export class DeviceFs {
    * list under exactly that name (folded onto another file), or cannot even
    * look up (any error but ENOENT: the filesystem refuses the name).
    */
-  private async foldedNames(paths: string[], options: OperationOptions): Promise<NameRefusal[]> {
-    const raw = await this.device.execJson<NameCheck[]>(pyJsonCall('_bnames', paths), options);
+  private foldedNames(paths: string[], pre: Preflight): NameRefusal[] {
     const platform = this.device.capabilities.platform;
     const out: NameRefusal[] = [];
-    paths.forEach((path, i) => {
-      const [exists, detail] = raw[i];
+    for (const path of paths) {
+      const [exists, detail] = pre.names.get(path) ?? [false, null];
       if (exists && detail === false) out.push({ path, reason: 'the board resolves it to a file with another name' });
       if (!exists && typeof detail === 'number' && errnoName(detail, platform) !== 'ENOENT') out.push({ path, reason: `the board refuses the name (${errnoName(detail, platform)})` });
-    });
+    }
     return out;
   }
 
@@ -487,9 +503,10 @@ export class DeviceFs {
    * sequence, plus a block per directory made and a few for the records.
    * Skipped when the board's free count is unknown.
    */
-  async checkSpaceFor(where: string, files: Array<{ size: number; replaced: number }>, dirs: number, options: OperationOptions = {}): Promise<void> {
+  async checkSpaceFor(where: string, files: Array<{ size: number; replaced: number }>, dirs: number, options: OperationOptions & { preflight?: Preflight } = {}): Promise<void> {
     if (files.length === 0) return;
-    const usage = await this.df((await this.mountOf(where, options)).mount, options);
+    const { mount } = await this.mountOf(where, options);
+    const usage = options.preflight?.usage.get(mount) ?? (await this.df(mount, options));
     if (usage.free === null || usage.blockSize <= 0) return;
     const block = usage.blockSize;
     const blocks = (bytes: number) => Math.ceil(bytes / block) * block;
@@ -538,6 +555,12 @@ export class DeviceFs {
 
 function isStream(source: UploadSource): source is AsyncIterable<Uint8Array> {
   return !(source instanceof Uint8Array) && !('file' in source);
+}
+
+/** What the board said about a filesystem's size; free and used are null when they cannot be right. */
+function diskUsage(size: number, free: number, blockSize: number): DiskUsage {
+  const sane = Number.isFinite(free) && free >= 0 && free <= size;
+  return { size, free: sane ? free : null, used: sane ? size - free : null, blockSize };
 }
 
 function toReport(raw: RawRecovery): RecoveryReport {

@@ -215,3 +215,19 @@ def _bmounts():
                     k = "fat"
         out.append([mp, k])
     return out
+
+
+def _bpre(paths):
+    # One round trip before writing paths: the mounts, how each name comes
+    # out (_bnames), and size, free and block size of each mount they go to.
+    m = _bmounts()
+    sp = {}
+    for p in paths:
+        best = "/"
+        for mp, k in m:
+            if (p == mp or p.startswith(mp.rstrip("/") + "/")) and len(mp) > len(best):
+                best = mp
+        if best not in sp:
+            s = os.statvfs(best)
+            sp[best] = [s[1] * s[2], s[1] * s[3], s[1]]
+    return {"m": m, "n": _bnames(paths), "s": sp}
