@@ -1,6 +1,7 @@
 /**
  * belay as a library: connect to a board (real or emulated), run code, read
- * its facts, and load a project's belay.yaml. Named exports only.
+ * its facts, load a project's belay.yaml, and plan what a deploy would change.
+ * Named exports only.
  */
 export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
 export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
@@ -33,3 +34,4 @@ export {
   type PathPurpose,
 } from './paths/board.js';
 export { walkTree, DEFAULT_IGNORES, checkWriteTargets, writeFileAtomic, AtomicFile, type WalkOptions, type LocalTree, type LocalFile, type SkippedEntry } from './local/index.js';
+export * from './sync/index.js';

@@ -10,6 +10,7 @@ import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
+import { registerPlanCommands } from './commands/plan-commands.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -34,6 +35,7 @@ export function buildProgram(version: string): Command {
   registerEmulatorCommands(program);
   registerConfigCommands(program);
   registerFsCommands(program);
+  registerPlanCommands(program);
 
   return program;
 }
@@ -45,7 +47,8 @@ export async function runCli(argv: string[], version: string): Promise<number> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
+    // Under --detailed-exitcode 2 means "changes": a usage error must not look like one.
+    if (typeof code === 'string' && code.startsWith('commander.')) return argv.includes('--detailed-exitcode') ? EXIT.failure : EXIT.usage;
     new Output({ color: false, quiet: false, verbose: false, debug: argv.includes('--debug'), json: false }).error(err);
     return EXIT.failure;
   }
