@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, openBoard, sha256, tempDir, type Board, type BoardOptions } from '../fs/helpers.js';
 import { tempPathFor } from '../../src/paths/board.js';
+import { reservedPath } from '../../src/paths/reserved.js';
 import { snapshot } from './helpers.js';
 
 const PATHS: Array<{ name: string; options: BoardOptions }> = [
@@ -120,6 +121,22 @@ describe.each(PATHS)('staged writes with $name', ({ options }) => {
     await board.device.fs.write(name, Buffer.from('long'));
     expect(readFileSync(join(board.flash, name.slice(1)), 'utf8')).toBe('long');
     expect(readdirSync(board.flash)).toEqual([name.slice(1)]);
+  });
+});
+
+describe('belay\'s own records in /.belay', () => {
+  it('are written through a ReservedPath, never through a string', async () => {
+    const board = await openBoard();
+    try {
+      await board.device.fs.write(reservedPath('record.json'), Buffer.from('{}'));
+      expect(readFileSync(join(board.flash, '.belay', 'record.json'), 'utf8')).toBe('{}');
+      await expect(board.device.fs.write('/.belay/record.json', Buffer.from('x'))).rejects.toMatchObject({ code: 'PATH_RESERVED' });
+      await expect(board.device.fs.stage('/.BELAY/other.json', Buffer.from('x'))).rejects.toMatchObject({ code: 'PATH_RESERVED' });
+      expect(readdirSync(join(board.flash, '.belay'))).toEqual(['record.json']);
+    } finally {
+      await board.close();
+      cleanup(board.flash);
+    }
   });
 });
 

@@ -252,7 +252,8 @@ export class DeviceFs {
         if (!options.prechecked) await this.checkNames([target], options);
         return this.transfer(target, target, source, total, options);
       }
-      const staged = await this.stage(target, source, { ...options, size: total });
+      // The caller's path, not the canonical string: a ReservedPath stays one.
+      const staged = await this.stage(path, source, { ...options, size: total });
       const stats = this.lastStats!;
       await this.commit({ renames: [staged], signal: options.signal });
       return stats;
