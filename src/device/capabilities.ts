@@ -15,6 +15,10 @@ export interface Capabilities {
   binascii: boolean;
   crc32: boolean;
   deflate: boolean;
+  /** io.IOBase (Python streams), which compressed uploads need beside deflate. */
+  ioBase: boolean;
+  /** Free heap after the probe ran, in bytes (undefined: the board could not say). */
+  memFree?: number;
   stdinBuffer: boolean;
   stdoutBuffer: boolean;
   /** The board's receive buffer in bytes, when its firmware says (undefined: unknown). */
@@ -31,6 +35,8 @@ interface RawProbe {
   binascii: boolean;
   crc32: boolean;
   deflate: boolean;
+  iobase?: boolean;
+  mem_free?: number | null;
   stdin_buffer: boolean;
   stdout_buffer: boolean;
   rx_buffer: number | null;
@@ -44,6 +50,8 @@ export function parseCapabilities(raw: RawProbe): Capabilities {
     binascii: raw.binascii === true,
     crc32: raw.crc32 === true,
     deflate: raw.deflate === true,
+    ioBase: raw.iobase === true,
+    memFree: typeof raw.mem_free === 'number' && raw.mem_free >= 0 ? raw.mem_free : undefined,
     stdinBuffer: raw.stdin_buffer === true,
     stdoutBuffer: raw.stdout_buffer === true,
     rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,

@@ -6,7 +6,7 @@
  * platform once (to name errno values right), and offers exec/info/reset.
  * Higher layers (filesystem, sync) build on `exec`.
  */
-import { BelayError, throwIfAborted } from '../errors.js';
+import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
 import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
@@ -122,7 +122,7 @@ export class Device implements BoardSession {
   exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
     return this.serialise(() => {
       throwIfAborted(options.signal);
-      return this.repl.exec(code, { platform: this.boardPlatform, ...options });
+      return this.withHeapFigures(this.repl.exec(code, { platform: this.boardPlatform, ...options }));
     });
   }
 
@@ -133,8 +133,33 @@ export class Device implements BoardSession {
   execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
     return this.serialise(() => {
       throwIfAborted(options.signal);
-      return this.repl.execInteractive(code, body, { platform: this.boardPlatform, ...options });
+      return this.withHeapFigures(this.repl.execInteractive(code, body, { platform: this.boardPlatform, ...options }));
     });
+  }
+
+  /**
+   * A MemoryError is reported as one, with the heap figures read right after
+   * it (free and used after a collection), so a user can tell a board that
+   * is too small from one whose boot.py or main.py holds the memory.
+   */
+  private async withHeapFigures<T>(running: Promise<T>): Promise<T> {
+    try {
+      return await running;
+    } catch (err) {
+      if (!isBelayError(err, 'BOARD_EXCEPTION') || err.data.type !== 'MemoryError') throw err;
+      const heap = await this.repl
+        .exec('import gc\ngc.collect()\nprint(gc.mem_free(), gc.mem_alloc())')
+        .then(({ stdout }) => stdout.toString('utf8').trim().split(/\s+/).map(Number))
+        .catch(() => undefined);
+      const [free, used] = heap && heap.length === 2 && heap.every(Number.isFinite) ? heap : [undefined, undefined];
+      const figures = free === undefined ? 'heap figures unavailable' : `${free} B of ${free + used!} B heap free after collecting`;
+      throw new BelayError('BOARD_EXCEPTION', `the board ran out of memory (MemoryError: ${String(err.data.message)}; ${figures})`, {
+        detail: err.detail,
+        data: { ...err.data, heap: free === undefined ? null : { free, used, total: free + used! } },
+        hint: 'the board has too little free heap for this: free some (fewer modules imported by boot.py or main.py, a soft reset with `belay reset`), or use a board with more RAM',
+        cause: err,
+      });
+    }
   }
 
   /** Runs code whose last output line is JSON, and parses it. */

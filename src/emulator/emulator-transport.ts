@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BelayError } from '../errors.js';
-import { Listeners, WireCount, type Transport } from '../transport/types.js';
+import { Listeners, WireCount, type LinkInfo, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
@@ -94,6 +94,15 @@ export class EmulatorTransport implements Transport {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /**
+   * The link as the host can know it, as USB ids tell a serial port's: a
+   * `usb` board is native USB, a `uart` one a bridge. Served on a pty the
+   * host sees only an unknown pty.
+   */
+  get link(): LinkInfo {
+    return { kind: this.linkKind, baud: this.options.baud, source: `emulated ${this.linkKind} link` };
   }
 
   /** Filesystem mutations since the last power-on: lets tests aim a power cut at each step. */

@@ -223,17 +223,32 @@ export class RawRepl {
     if (increment === 0) throw new BelayError('PROTOCOL', 'the board announced a raw-paste window of 0 bytes');
     let credit = increment;
     let offset = 0;
+    // The board ends a paste early when compiling fails as the code arrives
+    // (a MemoryError on a small heap, a syntax error): the host acknowledges
+    // with \x04 and the error follows as the program's output.
+    const endedEarly = async () => {
+      const rest = this.reader.take();
+      const at = rest.indexOf(CTRL_D);
+      if (at >= 0 && at + 1 < rest.length) this.reader.unread(rest.subarray(at + 1));
+      await this.send(Uint8Array.of(CTRL_D));
+    };
     while (offset < source.length) {
       // Collect the credit the board has granted so far (or must grant before we go on).
       // During a paste the board sends nothing but flow-control bytes.
-      for (const byte of this.reader.take()) {
-        if (byte === CTRL_A) credit += increment;
-        else if (byte === CTRL_D) throw new BelayError('PROTOCOL', 'the board ended raw-paste early');
+      const granted = this.reader.take();
+      const end = granted.indexOf(CTRL_D);
+      for (const byte of end >= 0 ? granted.subarray(0, end) : granted) if (byte === CTRL_A) credit += increment;
+      if (end >= 0) {
+        this.reader.unread(granted.subarray(end));
+        return endedEarly();
       }
       if (credit === 0) {
         const grant = await this.reader.readExactly(1, this.wait('raw-paste flow control', signal));
         if (grant[0] === CTRL_A) credit += increment;
-        else if (grant[0] === CTRL_D) throw new BelayError('PROTOCOL', 'the board ended raw-paste early');
+        else if (grant[0] === CTRL_D) {
+          this.reader.unread(grant);
+          return endedEarly();
+        }
         continue;
       }
       if (signal?.aborted) {

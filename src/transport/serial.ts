@@ -7,6 +7,7 @@
 import { SerialPort } from 'serialport';
 import { BelayError } from '../errors.js';
 import { Listeners, WireCount, type Transport } from './types.js';
+import { linkKindOfUsb, linkOfPort, type LinkInfo } from './link.js';
 
 export const DEFAULT_BAUD = 115200;
 
@@ -18,7 +19,10 @@ export class SerialTransport implements Transport {
   private isClosed = false;
   private closing = false;
 
-  private constructor(private readonly port: SerialPort) {
+  private constructor(
+    private readonly port: SerialPort,
+    readonly link: LinkInfo,
+  ) {
     this.description = port.path;
     port.on('data', (chunk: Buffer) => {
       this.wire.received += chunk.length;
@@ -40,7 +44,7 @@ export class SerialTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       port.open((err) => (err ? reject(openError(path, err)) : resolve()));
     });
-    return new SerialTransport(port);
+    return new SerialTransport(port, await linkOf(path, baudRate));
   }
 
   get closed(): boolean {
@@ -78,6 +82,18 @@ export class SerialTransport implements Transport {
       this.closeListeners.emit(undefined);
     }
   }
+}
+
+/** The link kind from the port's USB ids: sysfs on Linux (cheap), the port listing elsewhere. */
+async function linkOf(path: string, baud: number): Promise<LinkInfo> {
+  if (process.platform === 'linux') return linkOfPort(path, baud);
+  try {
+    const port = (await SerialPort.list()).find((candidate) => candidate.path === path);
+    if (port?.vendorId) return { kind: linkKindOfUsb(port.vendorId, port.productId), baud, source: `USB ${port.vendorId}:${port.productId ?? '????'}` };
+  } catch {
+    // No listing: the link stays unknown, which is the safe assumption.
+  }
+  return { kind: 'unknown', baud, source: 'no USB ids' };
 }
 
 function openError(path: string, err: Error): BelayError {

@@ -4,6 +4,9 @@
  * close event when the link ends (on purpose or because the board vanished).
  */
 import type { BelayError } from '../errors.js';
+import type { LinkInfo } from './link.js';
+
+export type { LinkInfo };
 
 export interface Transport {
   /** Human-readable name of the link (a device path, `emulator:NAME`). */
@@ -11,6 +14,8 @@ export interface Transport {
   readonly closed: boolean;
   /** Bytes moved so far, both ways: the one place wire bytes are counted. */
   readonly wire: WireCount;
+  /** What kind of link this is (native USB, a UART bridge, unknown), when the transport can tell. */
+  readonly link?: LinkInfo;
   write(data: Uint8Array): Promise<void>;
   /** Subscribes to incoming bytes; returns an unsubscribe function. */
   onData(listener: (chunk: Uint8Array) => void): () => void;

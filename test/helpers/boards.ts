@@ -30,9 +30,15 @@ export interface TestBoard {
   close(): Promise<void>;
 }
 
+/**
+ * BELAY_TEST_HEAP=32768 runs every test board with that fixed heap, as a
+ * small board has (`BELAY_TEST_HEAP=32768 npx vitest run test/fs`).
+ */
+const TEST_HEAP = process.env.BELAY_TEST_HEAP ? Number(process.env.BELAY_TEST_HEAP) : undefined;
+
 export async function openBoard(link: Link, options: Partial<EmulatorOptions> = {}): Promise<TestBoard> {
   const flash = options.dir ?? join(tempDir(), 'flash');
-  const board = await EmulatorTransport.open({ runMain: false, ...options, dir: flash });
+  const board = await EmulatorTransport.open({ runMain: false, heapSize: TEST_HEAP, ...options, dir: flash });
   if (link === 'in-process') {
     return { transport: board, board, flash, close: () => board.close() };
   }

@@ -95,6 +95,12 @@ export interface FakeBoardOptions {
   run?: (code: string) => { stdout?: string; stderr?: string };
   /** Never answer anything. */
   mute?: boolean;
+  /**
+   * Compiling fails after this many raw-paste bytes (a MemoryError on a
+   * small heap): the board ends the paste early with \x04, reads to the
+   * host's \x04, then reports `stderr` as the program's error.
+   */
+  pasteFails?: { after: number; stderr: string };
 }
 
 /**
@@ -103,7 +109,7 @@ export interface FakeBoardOptions {
  * Records the largest raw-paste burst sent without credit in `overrun`.
  */
 export function fakeBoard(options: FakeBoardOptions = {}) {
-  const state = { mode: 'idle' as 'idle' | 'raw' | 'paste', paste: [] as number[], credit: 0, overrun: 0, execs: [] as string[] };
+  const state = { mode: 'idle' as 'idle' | 'raw' | 'paste' | 'drain', paste: [] as number[], credit: 0, overrun: 0, execs: [] as string[] };
   const window = options.window ?? 16;
   const run = options.run ?? (() => ({ stdout: '' }));
   const finish = (board: ScriptedTransport, code: string, prefix: string) => {
@@ -119,6 +125,20 @@ export function fakeBoard(options: FakeBoardOptions = {}) {
     for (;;) {
       const input = board.pending;
       if (input.length === 0) return;
+      if (state.mode === 'drain') {
+        const byte = board.consume(1)[0];
+        if (byte === 0x04 || byte === 0x03) {
+          state.mode = 'raw';
+          board.reply(`\x04${options.pasteFails?.stderr ?? ''}\x04>`);
+        }
+        continue;
+      }
+      if (state.mode === 'paste' && options.pasteFails && state.paste.length >= options.pasteFails.after) {
+        state.mode = 'drain';
+        state.paste = [];
+        board.reply('\x04');
+        continue;
+      }
       if (state.mode === 'paste') {
         const byte = board.consume(1)[0];
         if (byte === 0x04) {

@@ -41,6 +41,17 @@ describe('raw REPL framing', () => {
     expect(repl.supportsRawPaste).toBe(true);
   });
 
+  it('reports the error of a paste the board ended early (compiling ran out of heap), not a protocol error', async () => {
+    const stderr = 'MemoryError: memory allocation failed, allocating 512 bytes\r\n';
+    const board = fakeBoard({ window: 32, pasteFails: { after: 64, stderr } });
+    const repl = new RawRepl(new ScriptedTransport(board.script, 5), { timeoutMs: 500 });
+    const error = await repl.exec(`x = [${'1, '.repeat(200)}]`).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(BelayError);
+    expect((error as BelayError).code).toBe('BOARD_EXCEPTION');
+    expect((error as BelayError).data.type).toBe('MemoryError');
+    expect(board.state.mode).toBe('raw'); // the host acknowledged the early end
+  });
+
   it('falls back to the plain raw REPL when the board refuses raw-paste', async () => {
     const board = fakeBoard({ rawPaste: 'refused', run: () => ({ stdout: 'ok' }) });
     const transport = new ScriptedTransport(board.script);

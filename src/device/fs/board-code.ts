@@ -12,12 +12,14 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * a board that is only read never compiles the write side (heap on small
  * boards, bytes on slow links): `base` lists, reads and small operations;
  * `write` stages, commits and recovers; `encoded` is the fallback transfer
- * for boards without sys.stdin.buffer (it needs `write`).
+ * for boards without sys.stdin.buffer (it needs `write`); `deflate` the
+ * decompressing half of the upload receiver, for compressed uploads only.
  */
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
   write: ['fs_tx', 'fs_upload'],
   encoded: ['fs_encoded'],
+  deflate: ['fs_unzip'],
 } as const;
 
 export type HelperGroup = keyof typeof HELPER_GROUPS;
@@ -36,15 +38,40 @@ export function stripComments(source: string): string {
     .join('\n');
 }
 
-/** The program that installs the helpers of `groups` (in order); it prints nothing. */
-export function installProgram(groups: readonly HelperGroup[] = ['base', 'write', 'encoded']): string {
-  const key = groups.join(',');
-  let program = programs.get(key);
-  if (program === undefined) {
-    program = `${groups.flatMap((group) => HELPER_GROUPS[group].map((name) => stripComments(snippet(name)))).join('\n')}\n`;
-    programs.set(key, program);
+/**
+ * The programs that install the helpers of `groups` (in order); they print
+ * nothing. Each program is compiled on the board as a whole, which takes
+ * several times its size in heap for a moment, so on a board with little
+ * free heap the helpers go in pieces of at most `budget` bytes (one file
+ * each at least); with room, in one program (one round trip).
+ */
+export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'encoded'], budget = Infinity): string[] {
+  const pieces = groups.flatMap((group) => HELPER_GROUPS[group].map((name) => stripped(name)));
+  const programs: string[] = [];
+  let current = '';
+  for (const piece of pieces) {
+    if (current && current.length + piece.length > budget) {
+      programs.push(current);
+      current = '';
+    }
+    current += `${piece}\n`;
   }
-  return program;
+  if (current) programs.push(current);
+  return programs;
+}
+
+/** Compile budget for a board with `freeHeap` bytes free (undefined: unknown, assume plenty). */
+export function compileBudget(freeHeap: number | undefined): number {
+  return freeHeap === undefined || freeHeap >= 96 * 1024 ? Infinity : Math.max(1024, Math.floor(freeHeap / 6));
+}
+
+function stripped(name: string): string {
+  let text = programs.get(name);
+  if (text === undefined) {
+    text = stripComments(snippet(name));
+    programs.set(name, text);
+  }
+  return text;
 }
 
 /** `name(arg, ...)` with every argument as a Python literal. */

@@ -21,10 +21,12 @@
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
-import { installProgram, pyCall, pyJsonCall, type HelperGroup } from './board-code.js';
+import { compileBudget, installPrograms, pyCall, pyJsonCall, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
-import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
+import { uploadBinary } from './upload-binary.js';
+import { compressUpload, linkWantsCompression, type CompressionMode } from './compress.js';
+import { chooseWindow, type WindowChoice } from '../link-window.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
@@ -37,13 +39,20 @@ import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOpti
 export interface DeviceFsOptions {
   /**
    * Bytes the host may have in flight to the board's receiver: at most the
-   * board's receive buffer. Default: what the board reports (the emulated
-   * board does), else 256, safe for every common board. Larger is faster on
-   * high-latency links.
+   * board's receive buffer. Default: by link kind (../link-window.ts): 8 KiB
+   * on native USB, what the board reports, else 256, safe for every common
+   * board. Larger is faster on high-latency links.
    */
   window?: number;
   /** Force a transfer path, for tests and benchmarks ("auto" probes). */
   transfer?: 'auto' | 'binary' | 'encoded';
+  /**
+   * Compress uploads (raw deflate, decompressed by the board as it receives):
+   * `auto` (default) where the board can and the link is slow (a UART or
+   * unknown link at <= 460800 baud) and the file shrinks; `always` whenever
+   * the board can; `never`. See compress.ts.
+   */
+  compress?: CompressionMode;
 }
 
 export interface ReadOptions extends TransferOptions {
@@ -93,6 +102,19 @@ export class DeviceFs {
     return { hash: c.hash, base64: c.binascii, stdinBuffer: c.stdinBuffer, stdoutBuffer: c.stdoutBuffer, rxBuffer: c.rxBuffer };
   }
 
+  private windowChoice: WindowChoice | undefined;
+
+  /** The credit window for uploads and why (see ../link-window.ts), decided once per session. */
+  get window(): WindowChoice {
+    this.windowChoice ??= chooseWindow({
+      explicit: this.options.window,
+      link: this.device.transport.link,
+      reported: this.device.capabilities.rxBuffer,
+      platform: this.device.capabilities.platform,
+    });
+    return this.windowChoice;
+  }
+
   /** Installs the board-side helpers (once per session) and returns the transfer features. */
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
     await this.install(options, ['base']);
@@ -103,7 +125,7 @@ export class DeviceFs {
   private async install(options: OperationOptions, groups: readonly HelperGroup[]): Promise<void> {
     const missing = (['base', ...groups] as HelperGroup[]).filter((group, i, all) => all.indexOf(group) === i && !this.installed.has(group));
     if (missing.length === 0) return;
-    await this.device.exec(installProgram(missing), options);
+    for (const program of installPrograms(missing, compileBudget(this.device.capabilities.memFree))) await this.device.exec(program, options);
     for (const group of missing) this.installed.add(group);
   }
 
@@ -299,6 +321,10 @@ export class DeviceFs {
     const parents = Boolean(options.parents);
     return mapFsErrors('writing', target, async () => {
       if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
+        const compression = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)
+          ? await compressUpload(source, total, { mode: this.options.compress ?? 'auto', freeHeap: this.device.capabilities.memFree })
+          : undefined;
+        if (compression) await this.install(options, ['write', 'deflate']);
         try {
           const result = await uploadBinary(this.device, {
             tmp: temp,
@@ -307,11 +333,12 @@ export class DeviceFs {
             source,
             algorithm: features.hash,
             total,
-            window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
+            window: this.window.window,
+            compression,
             signal: options.signal,
             onProgress: options.onProgress,
           });
-          return { ...result, method: 'binary' };
+          return { ...result, method: 'binary', ...(compression ? { compressed: result.sent } : {}) };
         } catch (err) {
           // The receiver removes its temp itself on a clean stop; after
           // anything else (a timeout, a protocol surprise) undo here. With

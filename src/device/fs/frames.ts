@@ -1,7 +1,7 @@
 /**
  * The framing both binary transfers use (see fs_upload.py, fs_download.py):
  * a 2-byte header [0x80 | n >> 8, n & 255] before n payload bytes
- * (1 <= n <= 2047), [0x88, 0] for the end. The high bit makes a header
+ * (1 <= n <= 2047), [0x88, 0] for the end, [0x89, 0] to abort an upload. The high bit makes a header
  * distinguishable from stray bytes (a new host's "\r\x03" ends an orphaned
  * receiver instead of being taken as data), and the length lets any byte
  * value, 0x03 and 0x04 included, pass as payload.
@@ -24,4 +24,4 @@ export function parseHeader(hi: number, lo: number): number {
 }
 
 /** Upload tags the receiver sends back. */
-export const TAG = { ready: 0x47, ack: 0x41, failed: 0x58, hash: 0x48, done: 0x44, endOfOutput: 0x04 } as const;
+export const TAG = { ready: 0x47, ack: 0x41, failed: 0x58, corrupt: 0x5a, hash: 0x48, done: 0x44, endOfOutput: 0x04 } as const;

@@ -59,6 +59,8 @@ export interface TransferStats {
   hash: ContentHash;
   /** Peak heap the board's transfer code allocated (bytes), when it reports it. */
   boardHeap?: number;
+  /** Payload bytes on the wire when the upload went compressed (else absent). */
+  compressed?: number;
   /** True when the board already held identical content and nothing was sent. */
   skipped?: boolean;
 }

@@ -3,11 +3,18 @@
  * bytes from sys.stdin.buffer, and this side streams length-framed chunks to
  * it under credit flow control. It stages: the bytes land in a temp file that
  * the board hashes back from flash; the host compares that with its own hash
- * and tells the board to keep the temp (for a later commit) or remove it. The host never has more than `window` bytes
- * in flight (sent but not yet taken into the board's RAM), so a board whose
- * UART/USB buffer holds `window` bytes cannot drop any. The board acks each
- * frame as soon as it is in RAM (before writing it to flash), which keeps
- * two frames in flight and the link busy while the board writes.
+ * and tells the board to keep the temp (for a later commit) or remove it.
+ *
+ * Credit counts bytes: the host never has more than `window` bytes in flight
+ * (sent but not yet taken into the board's RAM), so a board whose receive
+ * buffer holds `window` bytes cannot drop any. The board grants credit every
+ * quarter window it takes in (before writing to flash), so the link stays
+ * busy while the board writes and while a USB-UART bridge holds the grants
+ * back for its latency timer; frames are cut wherever the credit ends.
+ *
+ * With `compression` the payload is a raw deflate stream that the board
+ * decompresses as it arrives (compress.ts, fs_unzip.py); the host hashes the
+ * original bytes, so verification is the same.
  *
  * Stopping (Ctrl-C, a local read error, the board's write failing) happens
  * in-band at a frame boundary: the receiver has Ctrl-C disabled, so it is
@@ -19,12 +26,28 @@ import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
+import type { CompressionChoice } from './compress.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
-/** Default credit: the smallest receive buffer among common boards (ESP8266, STM32 USB). */
+/** Default credit: the smallest receive buffer among common boards (ESP8266, UART bridges). */
 export const DEFAULT_WINDOW = 256;
+
+/**
+ * The credit quantum for a window: the board grants credit every `q` bytes
+ * it takes in, a quarter of the window, so several grants are in flight and
+ * a UART bridge that holds replies back for its 16 ms latency timer still
+ * gets new bytes before the board's buffer runs dry.
+ */
+export function creditQuantum(window: number): number {
+  return Math.max(16, Math.floor(window / 4));
+}
+
+/** Payload bytes per frame: the board's buffer. Frames need not fit the window (credit counts bytes). */
+export function frameSizeFor(window: number): number {
+  return Math.min(MAX_FRAME, Math.max(512, window));
+}
 
 export interface BinaryUploadRequest {
   tmp: string;
@@ -35,6 +58,8 @@ export interface BinaryUploadRequest {
   algorithm: HashAlgorithm;
   total?: number;
   window?: number;
+  /** Send this raw deflate stream of the source instead (see compress.ts). */
+  compression?: CompressionChoice;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -44,6 +69,8 @@ export interface BinaryUploadResult {
   wireBytes: number;
   hash: ContentHash;
   boardHeap?: number;
+  /** Bytes of payload that crossed the link (the compressed size when compressed). */
+  sent: number;
 }
 
 interface BoardSummary {
@@ -55,14 +82,22 @@ interface BoardSummary {
 
 export async function uploadBinary(device: BoardSession, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
   const window = request.window ?? DEFAULT_WINDOW;
-  const frameSize = Math.min(MAX_FRAME, Math.floor(window / 2) - 2);
-  if (frameSize < 16) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
-  const code = pyCall('_bup', request.tmp, request.target, frameSize, request.parents);
+  if (window < 36) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
+  const quantum = creditQuantum(window);
+  const frameSize = frameSizeFor(window);
+  const { compression } = request;
+  const code = pyCall('_bup', request.tmp, request.target, frameSize, quantum, request.parents, compression?.windowBits ?? 0);
   const { signal, onProgress } = request;
   const hasher = createHasher(request.algorithm);
   const wireAtStart = device.transport.wire.total;
+  // What goes on the wire, and how much of the original each wire byte stands for (progress).
+  const payload: UploadSource = compression ? compression.compressed : request.source;
+  const rawTotal = compression ? compression.raw.length : request.total;
+  if (compression) hasher.update(compression.raw);
   let stopReason: unknown;
   let boardFailed = false;
+  let corrupt = false;
+  let sent = 0;
 
   const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
     const [ready] = await io.read(1, 'the board receiver to start');
@@ -70,73 +105,79 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       io.unread(Uint8Array.of(ready));
       throw new EndedEarly();
     }
-    const frames = framesOf(request.source, frameSize);
-    let pending: Uint8Array | undefined;
-    let sourceDone = false;
-    let endSent = false;
-    let outstanding = 0;
-    const inFlight: number[] = [];
-    let done = 0;
-    try {
+    const frames = framesOf(payload, frameSize);
+    let credit = window;
+    let current: Uint8Array | undefined;
+    let offset = 0;
+    let finished = false;
+    let acked = 0;
+    // The next framed piece of the stream: a data frame, or the end or abort frame.
+    const nextFrame = async (): Promise<Uint8Array> => {
       for (;;) {
+        if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
+        if (stopReason !== undefined || boardFailed) return ABORT_FRAME;
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await frames.next();
+        } catch (err) {
+          stopReason = err;
+          continue;
+        }
+        if (next.done) return END_FRAME;
+        if (!compression) hasher.update(next.value);
+        sent += next.value.length;
+        return Buffer.concat([frameHeader(next.value.length), next.value]);
+      }
+    };
+    const onTag = (tag: number) => {
+      if (tag === TAG.ack) {
+        credit += quantum;
+        acked += quantum;
+        if (credit > window) throw new BelayError('PROTOCOL', 'the board granted credit for bytes that were not sent');
+        const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
+        onProgress?.({ done, total: rawTotal });
+      } else if (tag === TAG.failed) boardFailed = true;
+      else if (tag === TAG.corrupt) corrupt = boardFailed = true;
+      else if (tag === TAG.endOfOutput) {
+        io.unread(Uint8Array.of(tag));
+        throw new EndedEarly();
+      } else return false;
+      return true;
+    };
+    try {
+      while (!finished) {
+        // Send as much of the framed stream as the credit allows, frames cut anywhere.
         const batch: Uint8Array[] = [];
-        while (!endSent) {
-          if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
-          if (stopReason !== undefined || boardFailed) {
-            if (outstanding + 2 > window) break;
-            batch.push(ABORT_FRAME);
-            endSent = true;
-            break;
+        while (credit > 0 && !finished) {
+          if (current === undefined) {
+            current = await nextFrame();
+            offset = 0;
           }
-          if (pending === undefined && !sourceDone) {
-            try {
-              const next = await frames.next();
-              if (next.done) sourceDone = true;
-              else pending = next.value;
-            } catch (err) {
-              stopReason = err;
-              continue;
-            }
+          const take = Math.min(credit, current.length - offset);
+          batch.push(current.subarray(offset, offset + take));
+          offset += take;
+          credit -= take;
+          if (offset === current.length) {
+            finished = current === END_FRAME || current === ABORT_FRAME;
+            current = undefined;
           }
-          if (pending === undefined) {
-            if (outstanding + 2 > window) break;
-            batch.push(END_FRAME);
-            endSent = true;
-            break;
-          }
-          const cost = pending.length + 2;
-          if (outstanding + cost > window) break;
-          batch.push(frameHeader(pending.length), pending);
-          hasher.update(pending);
-          outstanding += cost;
-          inFlight.push(cost);
-          pending = undefined;
         }
-        if (batch.length > 0) {
-          await io.write(Buffer.concat(batch));
-        }
-        if (endSent && inFlight.length === 0) break;
+        if (batch.length > 0) await io.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+        if (finished) break;
         const [tag] = await io.read(1, 'the board to take a chunk');
-        if (tag === TAG.ack) {
-          const cost = inFlight.shift();
-          if (cost === undefined) throw new BelayError('PROTOCOL', 'the board acknowledged a chunk that was not sent');
-          outstanding -= cost;
-          done += cost - 2;
-          onProgress?.({ done, total: request.total });
-        } else if (tag === TAG.failed) {
-          boardFailed = true;
-        } else if (tag === TAG.endOfOutput) {
-          io.unread(Uint8Array.of(tag));
-          throw new EndedEarly();
-        } else {
-          throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
-        }
+        if (!onTag(tag)) throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
       }
     } finally {
       await frames.return(undefined);
     }
     if (stopReason !== undefined || boardFailed) return undefined;
-    const [tag] = await io.read(1, 'the board to hash the upload');
+    // Credit for the last bytes may still come before the hash; a failure too.
+    let tag: number;
+    for (;;) {
+      [tag] = await io.read(1, 'the board to hash the upload');
+      if (tag === TAG.hash || !onTag(tag)) break;
+      if (boardFailed) return undefined;
+    }
     if (tag !== TAG.hash) {
       io.unread(Uint8Array.of(tag));
       throw new EndedEarly();
@@ -144,14 +185,11 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     const line = await readLine(io, 'the upload hash');
     const summary = JSON.parse(line) as BoardSummary;
     const ours = hasher.digest();
-    const accept = summary.size === done && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
+    const accept = summary.size === (rawTotal ?? sent) && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
     await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
-      stopReason = new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${request.target} (the upload was discarded)`, {
-        data: { path: request.target, sent: { size: done, ...ours }, received: summary },
-        hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',
-      });
+      stopReason = verifyFailed(request.target, { size: rawTotal ?? sent, ...ours }, summary);
       return undefined;
     }
     const [kept] = await io.read(1, 'the board to keep the staged upload');
@@ -165,6 +203,14 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const run = await runExchange(device, code, exchange, { signal });
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
+  if (corrupt) throw verifyFailed(request.target, { size: rawTotal ?? sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
-  return { bytes: summary.size, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+}
+
+function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
+  return new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${target} (the upload was discarded)`, {
+    data: { path: target, sent, received },
+    hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',
+  });
 }

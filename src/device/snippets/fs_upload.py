@@ -1,4 +1,4 @@
-# _bup(tmp, target, size, mk): the stdin receiver that stages an upload.
+# _bup(tmp, target, size, q, mk, z): the stdin receiver that stages an upload.
 # Records the temp (and with mk the missing parents) in the intent log
 # (fs_tx.py), writes the bytes the host streams into tmp, then hashes tmp
 # back from flash, so the host compares what the flash holds, not only what
@@ -6,18 +6,24 @@
 # it) or has it removed. Part of the fs helpers.
 #
 # Ctrl-C is disabled (kbd_intr(-1)) so every byte value is data. Frames from
-# the host:  [0x80|n>>8, n&255] + n bytes (1 <= n <= CHUNK)
+# the host:  [0x80|n>>8, n&255] + n bytes (1 <= n <= size)
 #            [0x88, 0]  end of data      anything else: abort (clean up)
-# The board answers one byte per event on stdout.buffer:
-#   G ready   A frame taken into RAM (the host may send that many more bytes:
-#   its credit never exceeds the board's UART buffer, so nothing is dropped)
-#   X a write failed (the host stops; frames in flight are still acked)
+# z: 0, or the payload is one raw deflate stream (window 2**z bytes) that
+# is decompressed as it arrives; what reaches tmp, and its hash, is the
+# same either way.
+# Flow control counts bytes, not frames: the board answers b"A" each time
+# it has taken another q bytes of the stream into RAM, and the host never
+# has more than its window in flight (at most the board's receive buffer),
+# so nothing is dropped however the frames are cut. The other answers:
+#   G ready   X a write failed (the host stops at the next frame; the board
+#   drains until then)
 #   H + JSON line: size and digest of tmp as read back from flash, algorithm,
 #   peak heap; then the host sends CC (keep the staged file) or anything else
 #   (remove tmp)   D kept
-# A write error is raised after TMP is removed, so it reaches the host as an
-# ordinary traceback. Heap: CHUNK bytes + a few objects, allocated up front.
-def _bup(tmp, target, size, mk):
+# A write error is raised after tmp is removed, so it reaches the host as an
+# ordinary traceback. Heap: size bytes + a few objects (with z: the window
+# and a 512-byte output buffer), allocated up front.
+def _bup(tmp, target, size, q, mk, z):
     import micropython
 
     _bprep(tmp, target, mk)
@@ -25,48 +31,72 @@ def _bup(tmp, target, size, mk):
     base = gc.mem_alloc()
     buf = bytearray(size)
     mv = memoryview(buf)
-    hdr = bytearray(2)
+    hv = memoryview(bytearray(2))
     rd = sys.stdin.buffer.readinto
     wr = sys.stdout.buffer.write
+    got = 0
+
+    def take(v):
+        # Fills v, granting credit for every q bytes taken.
+        nonlocal got
+        i = 0
+        m = len(v)
+        while i < m:
+            k = q - got
+            if k > m - i:
+                k = m - i
+            rd(v[i : i + k])
+            i += k
+            got += k
+            if got == q:
+                wr(b"A")
+                got = 0
+
+    def frame():
+        # The next payload's length in buf: 0 at the end, -1 abort.
+        take(hv)
+        hi = hv[0]
+        if hi == 0x88 and hv[1] == 0:
+            return 0
+        n = ((hi & 7) << 8) | hv[1]
+        if hi & 0xF8 != 0x80 or n == 0 or n > size:
+            return -1  # abort, or bytes that are not ours: stop here
+        take(mv[:n])
+        return n
+
     f = open(tmp, "wb")
     fw = f.write
     err = None
-    ok = False
-    total = 0
+    end = 0
     peak = 0
     micropython.kbd_intr(-1)
     try:
         wr(b"G")
-        while True:
-            rd(hdr)
-            hi = hdr[0]
-            if hi == 0x88 and hdr[1] == 0:
-                ok = True
-                break
-            n = ((hi & 7) << 8) | hdr[1]
-            if hi & 0xF8 != 0x80 or n == 0 or n > size:
-                break  # abort, or bytes that are not ours: stop here
-            part = buf if n == size else mv[:n]
-            rd(part)
-            wr(b"A")
-            if err is None:
-                try:
-                    fw(part)
-                    total += n
-                except Exception as e:
-                    err = e
-                    wr(b"X")
-            peak = _bpeak(base, peak)
+        if z:
+            end, err, peak = _bunz(frame, mv, fw, z, base)
+        else:
+            while True:
+                n = frame()
+                if n <= 0:
+                    end = n
+                    break
+                if err is None:
+                    try:
+                        fw(mv[:n])
+                    except Exception as e:
+                        err = e
+                        wr(b"X")
+                peak = _bpeak(base, peak)
         try:
             f.close()
         except Exception as e:
             err = err or e
-        if ok and err is None:
+        if end == 0 and err is None:
             wr(b"H")
             wr(json.dumps({"size": os.stat(tmp)[6], "digest": _bhash(tmp), "algorithm": _balgo, "heap": peak}).encode())
             wr(b"\n")
-            rd(hdr)
-            if hdr[0] == 0x43 and hdr[1] == 0x43:
+            rd(hv)
+            if hv[0] == 0x43 and hv[1] == 0x43:
                 wr(b"D")
                 return
         try:
@@ -77,4 +107,3 @@ def _bup(tmp, target, size, mk):
             raise err
     finally:
         micropython.kbd_intr(3)
-

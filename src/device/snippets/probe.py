@@ -4,6 +4,7 @@
 # tens of KiB of heap, and removes its own names afterwards.
 import sys
 import os
+import gc
 
 
 def _bprobe():
@@ -45,6 +46,8 @@ def _bprobe():
                 "binascii": has("binascii", "a2b_base64"),
                 "crc32": has("binascii", "crc32"),
                 "deflate": has("deflate", "DeflateIO"),
+                "iobase": has("io", "IOBase"),
+                "mem_free": gc.mem_free() if hasattr(gc, "mem_free") else None,
                 "stdin_buffer": hasattr(sys.stdin, "buffer"),
                 "stdout_buffer": hasattr(sys.stdout, "buffer"),
                 "rx_buffer": rx,

@@ -1,0 +1,78 @@
+/**
+ * Compression of uploads on slow links. The host deflates the whole file
+ * (raw deflate, a small window so the board's deflate.DeflateIO needs little
+ * heap) and sends the compressed stream through the same framed, credit-
+ * controlled receiver (fs_upload.py with fs_unzip.py), which decompresses as
+ * it receives. Verification does not change: the host hashes the original
+ * bytes, the board hashes the staged file back from flash.
+ *
+ * Chosen per file, only where it can gain: the board has deflate.DeflateIO
+ * and io.IOBase, the link is slow (a UART or unknown link at a modest baud
+ * rate; never native USB, where the board's CPU, not the link, is the
+ * limit), and the file shrinks by at least MIN_SAVING. Otherwise the file
+ * goes as it is, so compression is never worse than none.
+ */
+import { readFile } from 'node:fs/promises';
+import { deflateRawSync } from 'node:zlib';
+import { BelayError } from '../../errors.js';
+import type { LinkInfo } from '../../transport/link.js';
+import type { UploadSource } from './source.js';
+
+/**
+ * When to compress uploads: `auto` decides per link and per file (see
+ * above); `always` on any link, still only files that shrink; `never`.
+ */
+export type CompressionMode = 'auto' | 'always' | 'never';
+
+/** Links at or below this baud rate gain from compression (a board decompresses faster than this). */
+export const SLOW_LINK_BAUD = 460_800;
+/** Files larger than this are sent as they are (the host would hold them whole). */
+export const COMPRESS_MAX_BYTES = 16 * 1024 * 1024;
+/** A file is compressed only if this share of its bytes is saved. */
+const MIN_SAVING = 0.05;
+/** Window of 2**bits bytes; the board allocates as much to decompress. */
+export const WINDOW_BITS = 11;
+/** On boards with little free heap, a 512-byte window (smallest zlib makes for raw deflate). */
+export const SMALL_WINDOW_BITS = 9;
+/** Free heap below which the small window is used. */
+const SMALL_HEAP = 24 * 1024;
+
+export interface CompressionChoice {
+  /** The raw deflate stream to send. */
+  compressed: Uint8Array;
+  /** The original bytes (hashed by the host). */
+  raw: Uint8Array;
+  /** Window bits the board decompresses with. */
+  windowBits: number;
+}
+
+/** Whether the link is worth compressing for at all (before any file is read). */
+export function linkWantsCompression(mode: CompressionMode, link: LinkInfo | undefined, boardCan: boolean): boolean {
+  if (!boardCan || mode === 'never') return false;
+  if (mode === 'always') return true;
+  if (!link || link.kind === 'usb') return false;
+  return link.baud !== undefined && link.baud <= SLOW_LINK_BAUD;
+}
+
+/**
+ * The compressed form of `source` if it is worth sending, else undefined
+ * (too large, a stream of unknown size, or it does not shrink enough).
+ */
+export async function compressUpload(source: UploadSource, total: number | undefined, options: { mode: CompressionMode; freeHeap?: number }): Promise<CompressionChoice | undefined> {
+  if (total === undefined || total === 0 || total > COMPRESS_MAX_BYTES) return undefined;
+  let raw: Uint8Array;
+  if (source instanceof Uint8Array) raw = source;
+  else if ('file' in source) {
+    try {
+      raw = await readFile(source.file);
+    } catch (err) {
+      throw new BelayError('LOCAL_IO', `cannot read ${source.file}: ${(err as Error).message}`, { cause: err });
+    }
+    // The file changed since it was measured: send it as it is, streamed and hashed as read.
+    if (raw.length !== total) return undefined;
+  } else return undefined;
+  const windowBits = options.freeHeap !== undefined && options.freeHeap < SMALL_HEAP ? SMALL_WINDOW_BITS : WINDOW_BITS;
+  const compressed = deflateRawSync(raw, { windowBits, level: 9, memLevel: 9 });
+  if (compressed.length > raw.length * (1 - MIN_SAVING)) return undefined;
+  return { compressed, raw, windowBits };
+}

@@ -1,0 +1,66 @@
+# _bunz(frame, mv, fw, z, base): the compressed half of the upload receiver
+# (fs_upload.py), installed only when a compressed upload needs it. frame()
+# reads the next frame's payload into mv and returns its length (0 at the
+# end, -1 abort); the payload, frame after frame, is one raw deflate stream
+# with a window of 2**z bytes, decompressed here as it arrives and written
+# with fw. Returns (0 end or -1 abort, the error that stopped the writing or
+# None, peak heap). A write error is told to the host with b"X"; a stream
+# that does not decompress (corrupted or cut on the way) with b"Z", and the
+# result is then an abort. Either way the frames are read on to the host's
+# end or abort, so the stream stays in step.
+# Heap: the 2**z window, the decompressor's tables (~1.5 KB), a 512-byte
+# output buffer. deflate.DeflateIO pulls one byte at a time from R.
+def _bunz(frame, mv, fw, z, base):
+    import deflate
+    import io
+
+    st = [0, 0, 1]  # read position in mv, payload length, 1 while frames come
+
+    class R(io.IOBase):
+        def readinto(self, b):
+            i = st[0]
+            if i == st[1]:
+                if st[2] < 1:
+                    return 0
+                n = frame()
+                if n <= 0:
+                    st[2] = n
+                    return 0
+                i = 0
+                st[1] = n
+            b[0] = mv[i]
+            st[0] = i + 1
+            return 1
+
+    wr = sys.stdout.buffer.write
+    err = None
+    bad = False
+    peak = 0
+    ob = bytearray(512)
+    om = memoryview(ob)
+    try:
+        d = deflate.DeflateIO(R(), deflate.RAW, z)
+        while True:
+            bad = True
+            n = d.readinto(ob)
+            bad = False
+            if not n:
+                break
+            fw(ob if n == 512 else om[:n])
+            peak = _bpeak(base, peak)
+        bad = st[0] != st[1]  # data after the end of the stream
+    except Exception as e:
+        if not bad:
+            err = e
+    if bad:
+        wr(b"Z")
+    elif err:
+        wr(b"X")
+    while st[2] == 1:
+        n = frame()
+        if n <= 0:
+            st[2] = n
+        elif not (bad or err):
+            bad = True
+            wr(b"Z")
+    return (-1 if bad else st[2]), err, peak

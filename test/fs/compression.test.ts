@@ -1,0 +1,98 @@
+// Compressed uploads: text goes as a raw deflate stream that the board
+// decompresses as it receives, on a board with a 32 KiB heap as an ESP8266
+// has; the same text round-trips exactly on a board without deflate
+// (uncompressed); incompressible data is never sent compressed; a corrupted
+// compressed stream is refused like any corrupted upload.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Device } from '../../src/device/device.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/emulator/options.js';
+import { linkWantsCompression } from '../../src/device/fs/compress.js';
+import { cleanup, randomPayload, tempDir } from './helpers.js';
+
+const SMALL_HEAP = 32 * 1024;
+
+/** Python-like source, deterministic, that deflate shrinks about threefold. */
+function sourceText(size: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; lines.join('\n').length < size; i++) {
+    lines.push(`def handler_${i}(event, value=${(i * 7919) % 1000}):`, `    """Handles event ${i} (${(i * 104729) % 997})."""`, `    return process(event, value * ${i % 13}, name="h${i}")`);
+  }
+  return Buffer.from(lines.join('\n').slice(0, size));
+}
+
+const opened: Array<{ board: EmulatorTransport; flash: string }> = [];
+async function open(options: Partial<EmulatorOptions> = {}) {
+  const flash = tempDir('flash');
+  const board = await EmulatorTransport.open({ dir: flash, runMain: false, heapSize: SMALL_HEAP, ...options });
+  opened.push({ board, flash });
+  const device = await Device.over(board, { fs: { compress: 'always' } });
+  return { board, device, flash };
+}
+afterEach(async () => {
+  for (const { board, flash } of opened.splice(0)) {
+    await board.close();
+    cleanup(flash);
+  }
+});
+
+describe('compressed uploads on a 32 KiB heap', () => {
+  it('round-trip text exactly, compressed on the wire, and read back the same', async () => {
+    const { device, flash } = await open();
+    const text = sourceText(48 * 1024);
+    const stats = await device.fs.write('/app/main.py', text, { parents: true });
+    expect(stats.compressed).toBeGreaterThan(0);
+    expect(stats.compressed).toBeLessThan(text.length / 2);
+    expect(stats.wireBytes).toBeLessThan(text.length / 2);
+    expect(readFileSync(join(flash, 'app', 'main.py')).equals(text)).toBe(true);
+    expect((await device.fs.read('/app/main.py')).data!.equals(text)).toBe(true);
+  });
+
+  it('round-trip the same text exactly on a board without deflate, uncompressed', async () => {
+    const { device, flash } = await open({ hide: ['deflate'] });
+    expect(device.capabilities.deflate).toBe(false);
+    const text = sourceText(48 * 1024);
+    const stats = await device.fs.write('/main.py', text);
+    expect(stats.compressed).toBeUndefined();
+    expect(stats.wireBytes).toBeGreaterThan(text.length);
+    expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+
+  it('send incompressible data as it is', async () => {
+    const { device, flash } = await open();
+    const data = randomPayload(24 * 1024);
+    const stats = await device.fs.write('/blob.bin', data);
+    expect(stats.compressed).toBeUndefined();
+    expect(readFileSync(join(flash, 'blob.bin')).equals(data)).toBe(true);
+  });
+
+  it('refuse a corrupted compressed stream: VERIFY_FAILED, the target untouched, nothing left', async () => {
+    const { board, device, flash } = await open();
+    const old = Buffer.from('old\n');
+    writeFileSync(join(flash, 'main.py'), old);
+    const text = sourceText(48 * 1024);
+    await device.fs.write('/warm.py', text.subarray(0, 4096)); // helpers in place, so the count below is the upload's
+    await device.fs.remove('/warm.py');
+    board.corruptAfter('to-board', 3000, { xor: 0x55 });
+    await expect(device.fs.write('/main.py', text)).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+    expect(readFileSync(join(flash, 'main.py')).equals(old)).toBe(true);
+    expect(readdirSync(flash)).toEqual(['main.py']);
+    await device.fs.write('/main.py', text);
+    expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+});
+
+describe('when compression is worth it', () => {
+  it('slow UART or unknown links, never native USB or an unpaced link, only where the board can', () => {
+    expect(linkWantsCompression('auto', { kind: 'uart', baud: 115200, source: '' }, true)).toBe(true);
+    expect(linkWantsCompression('auto', { kind: 'unknown', baud: 115200, source: '' }, true)).toBe(true);
+    expect(linkWantsCompression('auto', { kind: 'uart', baud: 921600, source: '' }, true)).toBe(false);
+    expect(linkWantsCompression('auto', { kind: 'usb', baud: 115200, source: '' }, true)).toBe(false);
+    expect(linkWantsCompression('auto', { kind: 'uart', source: '' }, true)).toBe(false);
+    expect(linkWantsCompression('auto', { kind: 'uart', baud: 115200, source: '' }, false)).toBe(false);
+    expect(linkWantsCompression('always', undefined, true)).toBe(true);
+    expect(linkWantsCompression('never', { kind: 'uart', baud: 9600, source: '' }, true)).toBe(false);
+  });
+});
