@@ -13,7 +13,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { makePlan } from '../../sync/make-plan.js';
 import { readPlanFile, serializePlan, writePlanFile } from '../../sync/plan-file.js';
-import type { Plan } from '../../sync/types.js';
+import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
@@ -40,6 +40,34 @@ function render(ctx: Context, plan: Plan, format: Format, planFile?: string): vo
   else ctx.out.data(renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
 }
 
+const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
+
+/**
+ * One status line on a terminal while a plan is made ("hashing local files
+ * 340/1000"), erased when done; nothing when stderr is not a terminal or
+ * under --quiet/--json; phases as verbose lines either way.
+ */
+function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
+  const live = Boolean(stream.isTTY) && !ctx.options.quiet && !ctx.options.json;
+  let last = 0;
+  const draw = (text: string) => {
+    if (live) stream.write(`\r\u001b[2K${text.slice(0, (stream.columns || 100) - 1)}`);
+  };
+  return {
+    onStart: (phase) => {
+      ctx.out.verbose(PHASE_LABEL[phase]);
+      draw(`${PHASE_LABEL[phase]}...`);
+    },
+    onProgress: (phase, p) => {
+      const now = performance.now();
+      if (now - last < 100 && p.done !== p.total) return;
+      last = now;
+      draw(`${PHASE_LABEL[phase]} ${p.done}${p.total ? `/${p.total}` : ''}`);
+    },
+    onDone: () => draw(''),
+  };
+}
+
 interface PlanOptions {
   out?: string;
   format?: Format;
@@ -53,7 +81,7 @@ export function registerPlanCommands(program: Command): void {
   program
     .command('plan')
     .description('compare belay.yaml and the local files with the board and show what apply would change')
-    .option('-o, --out <file>', 'save the plan to FILE, for review and "belay apply FILE"')
+    .option('-o, --out <file>', 'save the plan to FILE (JSON, schemas/plan.v1.schema.json) for review and apply')
     .addOption(formatOption())
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 3 on unresolved conflicts, 1 on errors')
     .option('--no-diff', "do not fetch the board's copy of changed files to show diffs (faster on slow links)")
@@ -82,9 +110,7 @@ Examples:
             diff: opts.diff,
             diffLimit: opts.diffLimit,
             cache: opts.cache,
-            hooks: {
-              onStart: (phase) => ctx.out.verbose({ board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' }[phase]),
-            },
+            hooks: phaseStatus(ctx),
           }),
         );
         const { plan } = made;
@@ -98,7 +124,7 @@ Examples:
           planFile = relative(ctx.cwd, target) || target;
         }
         render(ctx, plan, format, planFile);
-        if (planFile) ctx.out.info(`Saved the plan to ${planFile}. Apply exactly this plan with: belay apply ${planFile}`);
+        if (planFile) ctx.out.info(`Saved the plan to ${planFile} (belay show ${planFile} renders it again).`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
         else if (opts.detailedExitcode) process.exitCode = plan.changes.length ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
