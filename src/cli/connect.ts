@@ -16,10 +16,13 @@ import { findConfig, loadConfig } from '../config/index.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import type { Context } from './context.js';
 import type { RecoveryReport } from '../device/fs/index.js';
+import { checkWindow } from '../device/link-window.js';
 
 export interface BoardSettings extends EmulatorPlace {
   port: string;
   baud?: number;
+  /** Upload window (--window, else belay.yaml device.window); undefined: by link kind. */
+  window?: number;
 }
 
 /** What the environment says about emulator folders (the only place the library's rule gets it from). */
@@ -38,12 +41,13 @@ export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {
-  if (ctx.options.port) return { port: ctx.options.port, baud: ctx.options.baud, ...(await emulatorPlace(ctx)) };
+  if (ctx.options.port) return { port: ctx.options.port, baud: ctx.options.baud, window: ctx.options.window, ...(await emulatorPlace(ctx)) };
   const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true, env: process.env });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
   return {
     port: config.device.port,
     baud: ctx.options.baud ?? config.device.baud,
+    window: ctx.options.window ?? config.device.window,
     projectDir: config.configFile ? config.rootDir : undefined,
     ...emulatorEnvironment(),
   };
@@ -59,7 +63,8 @@ function printable(bytes: Uint8Array): string {
 export type CommandConnectOptions = Pick<ConnectOptions, 'fs'>;
 
 export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
-  const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
+  const { port, baud, window, projectDir, home, dataDir } = await boardSettings(ctx);
+  if (window !== undefined) checkWindow(window, ctx.options.window !== undefined ? '--window' : 'device.window');
   ctx.out.verbose(`connecting to ${port}`);
   const device = await Device.connect({
     port,
@@ -69,6 +74,7 @@ export async function connect(ctx: Context, extra: CommandConnectOptions = {}): 
     dataDir,
     signal: ctx.signal,
     ...extra,
+    fs: { ...extra.fs, window: extra.fs?.window ?? window },
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,
   });
   ctx.out.verbose(`connected to ${device.description} (${device.boardPlatform})`);

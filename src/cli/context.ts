@@ -9,6 +9,7 @@ import { Output, wantsColor } from './output.js';
 export interface GlobalOptions {
   port?: string;
   baud?: number;
+  window?: number;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;

@@ -19,6 +19,7 @@ export function buildProgram(version: string): Command {
     // No short flag: `-p` is `mkdir -p`, and global options may follow the command.
     .addOption(new Option('--port <port>', 'board: a serial path, "emulator[:NAME]" or "auto"').env('BELAY_PORT'))
     .addOption(new Option('-b, --baud <rate>', 'serial baud rate').argParser(parseInteger('baud rate')))
+    .addOption(new Option('--window <bytes>', 'upload flow-control window, bytes in flight to the board (default: by link kind, 256 on UART bridges and unknown links)').argParser(parseInteger('window')))
     .option('-c, --config <file>', 'use this config file instead of searching for belay.yaml')
     .option('-C, --cwd <dir>', 'run as if started in this directory')
     .addOption(new Option('--profile <name>', 'config profile to use').env('BELAY_PROFILE'))

@@ -20,7 +20,7 @@ export type RawInlineFile = string | { content?: string; json?: unknown; secret?
 
 /** The part of belay.yaml a profile may override. */
 export interface RawSettings {
-  device?: { port?: string; baud?: number; afterApply?: AfterApply };
+  device?: { port?: string; baud?: number; window?: number; afterApply?: AfterApply };
   sources?: RawSource[];
   files?: Record<string, RawInlineFile>;
   ignore?: string[];
@@ -39,6 +39,8 @@ export interface DeviceConfig {
   /** `auto`, a serial path (`/dev/ttyACM0`, `COM3`) or `emulator[:NAME]`. */
   port: string;
   baud: number;
+  /** Upload flow-control window in bytes; undefined: chosen by link kind (device/link-window.ts). */
+  window?: number;
   afterApply: AfterApply;
 }
 

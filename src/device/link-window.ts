@@ -10,6 +10,7 @@
  *   5. otherwise 256 bytes: UART bridges (CP210x, CH340, FTDI) and unknown
  *      links drop bytes past a ~256-byte buffer
  */
+import { BelayError } from '../errors.js';
 import type { LinkInfo } from '../transport/link.js';
 
 export const SAFE_WINDOW = 256;
@@ -28,8 +29,18 @@ export interface WindowChoice {
   reason: string;
 }
 
+/** Refuses a window the receiver cannot work with (too small for a frame header and a byte, or absurdly large). */
+export function checkWindow(window: number, what = 'the upload window'): number {
+  if (!Number.isInteger(window) || window < MIN_WINDOW || window > MAX_WINDOW) {
+    throw new BelayError('USAGE', `${what} must be a whole number of bytes from ${MIN_WINDOW} to ${MAX_WINDOW}, not ${window}`, {
+      hint: `${SAFE_WINDOW} is safe on every board; native USB boards take ${USB_WINDOW}`,
+    });
+  }
+  return window;
+}
+
 export function chooseWindow(facts: { explicit?: number; link?: LinkInfo; reported?: number; platform?: string }): WindowChoice {
-  if (facts.explicit !== undefined) return { window: facts.explicit, reason: 'set by the user' };
+  if (facts.explicit !== undefined) return { window: checkWindow(facts.explicit), reason: 'set by the user' };
   if (facts.link?.kind === 'usb') return { window: USB_WINDOW, reason: `native USB (${facts.link.source})` };
   if (facts.reported !== undefined) return { window: facts.reported, reason: 'the receive buffer the board reports' };
   if (facts.platform !== undefined && FLOW_CONTROLLED_PLATFORMS.has(facts.platform)) return { window: USB_WINDOW, reason: `a ${facts.platform} board reads a flow-controlled stream` };

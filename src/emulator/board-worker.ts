@@ -60,6 +60,8 @@ function stdinByte(): number | null {
 }
 
 let mp: MicroPython;
+/** On a fixed heap: collections the port would not make by itself (see interpreter.ts). */
+let collector: MidProgramCollector | undefined;
 let flash: Flash;
 /** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
 let interruptChar: { memory: Int32Array; index: number };
@@ -79,9 +81,9 @@ async function startInterpreter(): Promise<void> {
   });
   flash.mount();
   // A fixed heap needs gc.collect() to collect at once, as on a board.
-  const collector = options.heapSize !== undefined ? MidProgramCollector.locate(mp, knownDepthIndex) : undefined;
+  collector = options.heapSize !== undefined ? MidProgramCollector.locate(mp, knownDepthIndex) : undefined;
   mp.registerJsModule('_belay_emulator', {
-    ...(collector ? { collect: () => collector.collect() } : {}),
+    ...(collector ? { collect: () => collector?.collect() } : {}),
     // Real firmware does not say how big its receive buffer is; this board
     // does (unless asked to be as opaque as hardware), so hosts can use all of it.
     ...(options.announceRxBuffer ? { rx_buffer: options.rxBuffer } : {}),
@@ -207,6 +209,7 @@ function runPasted(code: Uint8Array): void {
     execute([...code, CTRL_D]);
     return;
   }
+  collector?.collectBetweenPrograms();
   input.executing = true;
   const { memory, index } = interruptChar;
   Atomics.store(memory, index, CTRL_C); // as pyexec arms Ctrl-C around a program

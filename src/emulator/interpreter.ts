@@ -236,6 +236,16 @@ export class MidProgramCollector {
     return new MidProgramCollector(mp, found[0]);
   }
 
+  /**
+   * Collects between programs, as a board's heap holds no garbage of the
+   * last program once the next one starts (a board would collect it on its
+   * first failed allocation; here that allocation would fail). Only at the
+   * top level: nothing runs, so nothing but the roots can hold an object.
+   */
+  collectBetweenPrograms(): void {
+    this.mp.runPython(COLLECT);
+  }
+
   collect(): void {
     const memory = new Int32Array(lastMemory!.buffer);
     const depth = memory[this.depthIndex];

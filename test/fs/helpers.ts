@@ -14,6 +14,9 @@ export const BOARDS: Array<{ name: string; options: BoardOptions; method: string
   { name: 'no hashlib', options: { hide: ['hashlib'] }, method: 'binary' },
   { name: 'no sys.stdin.buffer', options: { hide: ['stdin.buffer'] }, method: 'base64' },
   { name: 'no raw-paste', options: { rawPaste: 'refused' }, method: 'binary' },
+  // An ESP8266 has about this much heap free.
+  { name: 'a 32 KiB heap', options: { heapSize: 32 * 1024 }, method: 'binary' },
+  { name: 'a 32 KiB heap without sys.stdin.buffer', options: { heapSize: 32 * 1024, hide: ['stdin.buffer'] }, method: 'base64' },
 ];
 
 export function tempDir(prefix: string): string {

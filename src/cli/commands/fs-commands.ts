@@ -65,7 +65,6 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRu
 
 interface PutOptions {
   recursive?: boolean;
-  window?: string;
   exclude: string[];
   hidden?: boolean;
   /** commander's --no-ignore: false when given. */
@@ -242,26 +241,16 @@ export function registerFsCommands(program: Command): void {
     .option('--hidden', 'with -r: take hidden files and folders (names starting with ".") too')
     .option('--no-ignore', 'with -r: take what the default ignores leave out')
     .option('-n, --dry-run', 'show what would be uploaded, change nothing')
-    .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default: what the board reports, else 256)')
     .option('--in-place', 'overwrite the target directly, for a board too full for a second copy (unsafe: a cut link or power loss leaves no file)')
     .action(
       action(async (ctx, local: string, remote: string | undefined) => {
         const opts = ctx.command.opts<PutOptions>();
-        let window: number | undefined;
-        if (opts.window !== undefined) {
-          window = Number(opts.window);
-          if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
-        }
         if (opts.inPlace && opts.recursive) throw new BelayError('USAGE', '--in-place writes one file; it cannot be combined with -r');
         if (opts.inPlace && !opts.dryRun) ctx.out.info('warning: --in-place overwrites the target directly; if the link or power fails mid-write, the file is lost');
-        await withDevice(
-          ctx,
-          async (device) => {
-            const result = await put(ctx, device, local, remote, opts);
-            if (ctx.options.json) ctx.out.json(result);
-          },
-          { fs: { window } },
-        );
+        await withDevice(ctx, async (device) => {
+          const result = await put(ctx, device, local, remote, opts);
+          if (ctx.options.json) ctx.out.json(result);
+        });
       }),
     );
 

@@ -28,7 +28,7 @@ import { uploadBinary } from './upload-binary.js';
 import { compressUpload, linkWantsCompression, type CompressionMode } from './compress.js';
 import { chooseWindow, type WindowChoice } from '../link-window.js';
 import { downloadBinary } from './download-binary.js';
-import { downloadEncoded, uploadEncoded } from './encoded.js';
+import { downloadEncoded, encodedChunkFor, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
 import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
@@ -348,7 +348,8 @@ export class DeviceFs {
         }
       }
       try {
-        const result = await uploadEncoded(this.device, { tmp: temp, target, parents, source, algorithm: features.hash, base64: features.base64, total, signal: options.signal, onProgress: options.onProgress });
+        const chunk = encodedChunkFor(this.device.capabilities.memFree);
+        const result = await uploadEncoded(this.device, { tmp: temp, target, parents, source, algorithm: features.hash, base64: features.base64, total, chunk, signal: options.signal, onProgress: options.onProgress });
         return { bytes: result.bytes, wireBytes: result.wireBytes, hash: result.hash, method: features.base64 ? 'base64' : 'literal' };
       } catch (err) {
         if (!isBelayError(err, 'LINK_LOST')) await this.undoStaging(temp, target);
@@ -458,10 +459,16 @@ export class DeviceFs {
    */
   private async preflight(paths: string[], options: OperationOptions): Promise<Preflight> {
     return this.session(options, async () => {
-      const raw = await this.device.execJson<{ m: Array<[string, string]>; n: NameCheck[]; s: Record<string, [number, number, number]> }>(pyJsonCall('_bpre', paths), options);
-      this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
-      const usage = new Map(Object.entries(raw.s).map(([mount, [size, free, block]]) => [mount, diskUsage(size, free, block)]));
-      return { names: new Map(paths.map((path, i) => [path, raw.n[i]])), usage };
+      const names = new Map<string, NameCheck>();
+      const usage = new Map<string, DiskUsage>();
+      // On a small heap the paths go in batches: each is a literal the board compiles and answers for.
+      for (const batch of batches(paths, compileBudget(this.device.capabilities.memFree) / 4)) {
+        const raw = await this.device.execJson<{ m: Array<[string, string]>; n: NameCheck[]; s: Record<string, [number, number, number]> }>(pyJsonCall('_bpre', batch), options);
+        this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
+        for (const [mount, [size, free, block]] of Object.entries(raw.s)) usage.set(mount, diskUsage(size, free, block));
+        batch.forEach((path, i) => names.set(path, raw.n[i]));
+      }
+      return { names, usage };
     }, ['write']);
   }
 
@@ -579,6 +586,22 @@ export class DeviceFs {
     await mapFsErrors('renaming', source, () => this.op('rename', source, target, options));
   }
 
+}
+
+/** `items` in consecutive batches of at most `budget` characters (one item at least; one empty batch for none). */
+function batches(items: string[], budget: number): string[][] {
+  const out: string[][] = [[]];
+  let size = 0;
+  for (const item of items) {
+    const last = out[out.length - 1];
+    if (last.length > 0 && size + item.length > budget) {
+      out.push([]);
+      size = 0;
+    }
+    out[out.length - 1].push(item);
+    size += item.length + 4;
+  }
+  return out;
 }
 
 function isStream(source: UploadSource): source is AsyncIterable<Uint8Array> {

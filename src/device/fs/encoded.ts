@@ -15,8 +15,17 @@ import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
-/** Raw bytes per upload program: 2 KiB of base64 text, small enough for ESP8266 heaps. */
+/** Raw bytes per upload program: 2 KiB of base64 text. */
 export const ENCODED_CHUNK = 1536;
+/** On a board with little free heap (ESP8266-class), 512 bytes of base64 text per program. */
+export const SMALL_ENCODED_CHUNK = 384;
+/** Free heap below which the small chunks are used. */
+const SMALL_HEAP = 64 * 1024;
+
+/** Raw bytes per upload program for a board with `freeHeap` bytes free (undefined: unknown). */
+export function encodedChunkFor(freeHeap: number | undefined): number {
+  return freeHeap !== undefined && freeHeap < SMALL_HEAP ? SMALL_ENCODED_CHUNK : ENCODED_CHUNK;
+}
 const DOWNLOAD_LINE = 768;
 
 export interface EncodedUploadRequest {
@@ -28,6 +37,8 @@ export interface EncodedUploadRequest {
   algorithm: HashAlgorithm;
   base64: boolean;
   total?: number;
+  /** Raw bytes per program (default ENCODED_CHUNK; see encodedChunkFor). */
+  chunk?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -54,7 +65,7 @@ export async function uploadEncoded(device: BoardSession, request: EncodedUpload
   let done = 0;
   const run = async (code: string) => (await device.exec(code, { signal })).stdout.toString('utf8');
   await run(pyCall('_bwopen', request.tmp, request.target, request.parents));
-  for await (const chunk of framesOf(request.source, ENCODED_CHUNK)) {
+  for await (const chunk of framesOf(request.source, request.chunk ?? ENCODED_CHUNK)) {
     if (signal?.aborted) throw abortError(signal);
     hasher.update(chunk);
     await run(request.base64 ? `_bb(b'${Buffer.from(chunk).toString('base64')}')` : `_bw(${pyBytes(chunk)})`);

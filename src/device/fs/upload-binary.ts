@@ -27,12 +27,10 @@ import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
 import type { CompressionChoice } from './compress.js';
+import { SAFE_WINDOW, checkWindow } from '../link-window.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
-
-/** Default credit: the smallest receive buffer among common boards (ESP8266, UART bridges). */
-export const DEFAULT_WINDOW = 256;
 
 /**
  * The credit quantum for a window: the board grants credit every `q` bytes
@@ -81,8 +79,7 @@ interface BoardSummary {
 }
 
 export async function uploadBinary(device: BoardSession, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
-  const window = request.window ?? DEFAULT_WINDOW;
-  if (window < 36) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
+  const window = checkWindow(request.window ?? SAFE_WINDOW);
   const quantum = creditQuantum(window);
   const frameSize = frameSizeFor(window);
   const { compression } = request;

@@ -26,6 +26,7 @@ def _bw(data):
 
 
 def _bb(text):
+    _bgc()  # the decoded chunk needs a free block
     _bw(_bba.a2b_base64(text))
 
 
@@ -64,6 +65,7 @@ def _bread(p, n):
                 break
             part = buf if k == n else mv[:k]
             h.update(part)
+            _bgc()
             if b64:
                 sys.stdout.write(_bba.b2a_base64(part))
             else:

@@ -89,6 +89,16 @@ else:
     _bnew = _BAdler
 
 
+def _bgc():
+    # Collects when the heap runs low, called once per step of every loop
+    # that makes garbage. A board also collects when an allocation fails,
+    # but on a 32 KiB heap garbage left to pile up fragments it so that the
+    # next buffer finds no block (and the emulated board cannot collect on
+    # a failed allocation at all). Costs one call where heap is plentiful.
+    if gc.mem_free() < 8192:
+        gc.collect()
+
+
 def _bhash(p):
     h = _bnew()
     with open(p, "rb") as f:
@@ -97,6 +107,7 @@ def _bhash(p):
             if not n:
                 break
             h.update(_bbuf if n == 512 else _bmv[:n])
+            _bgc()
     return h.hexdigest()
 
 

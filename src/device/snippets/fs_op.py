@@ -41,6 +41,7 @@ def _bop(op, a, b):
             d = stack[-1]
             sub = None
             for e in os.ilistdir(d):
+                _bgc()
                 p = _bjoin(d, e[0])
                 if e[1] & 0x4000:
                     sub = p

@@ -17,6 +17,7 @@ def _btree(root, want):
         d = stack.pop()
         try:
             for e in os.ilistdir(d):
+                _bgc()
                 p = _bjoin(d, e[0])
                 if e[1] & 0x4000:
                     print(json.dumps(["d", p]))

@@ -63,6 +63,7 @@ def _bback():
     try:
         f = open(_BLOG)
         for line in f:
+            _bgc()
             try:
                 recs.append(json.loads(line))
             except ValueError:
@@ -73,6 +74,7 @@ def _bback():
     out = {"removed": [], "restored": [], "rmdirs": []}
     dirs = []
     for r in recs:
+        _bgc()
         s = r.get("s")
         if s and _bkind(s)[0] == "f":
             t = r.get("t")
@@ -104,6 +106,7 @@ def _bfwd(j):
         if k is None:
             os.mkdir(d)
     for s, t in j["r"]:
+        _bgc()
         if _bkind(s)[0] == "f":
             # On FAT this is remove-then-rename: a cut between leaves s,
             # still named in the journal, for the next run.
@@ -171,6 +174,7 @@ def _bnames(paths):
     # another: case, a cut at a control character) or None when absent.
     out = []
     for p in paths:
+        _bgc()
         i = p.rfind("/")
         d = p[:i] or "/"
         n = p[i + 1 :]
