@@ -82,7 +82,7 @@ function resolveDevice(raw: NonNullable<RawSettings['device']>, ctx: CheckContex
   if (problem) {
     report(ctx, ['device', 'port'], { code: 'CONFIG_INVALID', message: `emulator name ${JSON.stringify(name)} in "${port}" ${problem}`, hint: `write "emulator" or "emulator:NAME", NAME being ${EMULATOR_NAME_RULE}` });
   }
-  return { port, baud: raw.baud ?? DEFAULTS.baud, ...(raw.window !== undefined ? { window: raw.window } : {}), afterApply: raw.afterApply ?? DEFAULTS.afterApply };
+  return { port, baud: raw.baud ?? DEFAULTS.baud, ...(typeof raw.window === 'number' ? { window: raw.window } : {}), afterApply: raw.afterApply ?? DEFAULTS.afterApply };
 }
 
 /**

@@ -34,7 +34,7 @@ describeWithSocat('a host that dies mid-transfer', () => {
     await dying.fs.filesystemOf('/'); // installs the write helpers (the receiver among them)
     const started = new Promise<void>((ready) => {
       void dying
-        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, false), async (io) => {
+        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, 256, false, 0), async (io) => {
           await io.read(1, 'the receiver to start');
           // half a frame, then the host is gone
           await io.write(frameHeader(1500));

@@ -1,0 +1,188 @@
+// Whole-command benchmark: the built CLI spawned as a user runs it (node
+// start-up, connection, helpers and all), against an emulated board that,
+// like real firmware, does not say how big its receive buffer is, served on
+// a pseudo-terminal. Two links: the board paced like a 115200-baud UART, and
+// unthrottled. Each case: wall time (median of BENCH_RUNS, default 3), the
+// bytes that crossed the link and the programs the board ran (round trips).
+// Peak RSS of the CLI (with /usr/bin/time) for `exec pass` and a 1 MiB put.
+//
+// BENCH_CLI=/path/to/dist/cli/main.js times another build of the CLI against
+// the same board (to compare two versions on one machine).
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { EmulatorTransport } from '#dist/emulator/emulator-transport.js';
+import { servePty, socatAvailable } from '#dist/emulator/pty-bridge.js';
+
+const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'));
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LINK_RATE = 11520; // bytes/s at 115200 baud, 10 bits a byte
+const TIME = '/usr/bin/time';
+const RAW_PASTE = Buffer.from([0x05, 0x41, 0x01]);
+
+if (!socatAvailable()) {
+  console.error('whole-command benchmark skipped: socat is not installed (the board is served on a pty)');
+  process.exit(0);
+}
+
+/**
+ * A board on a pty that counts what crosses the link and the programs it is sent.
+ * @param {number} [baud]
+ */
+async function serveBoard(baud) {
+  const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
+  const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
+  const counts = { programs: 0 };
+  // Every program belay runs starts with a raw-paste request (the board supports it).
+  let tail = Buffer.alloc(0);
+  const write = board.write.bind(board);
+  /** @param {Uint8Array} data */
+  board.write = (data) => {
+    const seen = Buffer.concat([tail, Buffer.from(data)]);
+    for (let at = seen.indexOf(RAW_PASTE); at >= 0; at = seen.indexOf(RAW_PASTE, at + 1)) if (at + RAW_PASTE.length > tail.length) counts.programs += 1;
+    tail = seen.subarray(Math.max(0, seen.length - (RAW_PASTE.length - 1)));
+    return write(data);
+  };
+  const link = join(mkdtempSync(join(tmpdir(), 'belay-bench-cli-pty-')), 'board');
+  const bridge = await servePty(board, link);
+  return {
+    link,
+    flash,
+    snapshot: () => ({ wire: board.wire.sent + board.wire.received, programs: counts.programs }),
+    close: async () => {
+      await bridge.close();
+      await board.close();
+      rmSync(flash, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs `belay ARGS`; resolves with wall seconds and peak RSS (KiB, when /usr/bin/time is there).
+ * @param {string} cwd
+ * @param {string[]} args
+ * @returns {Promise<{ seconds: number, rssKiB?: number }>}
+ */
+function belay(cwd, args) {
+  const withTime = existsSync(TIME);
+  const command = withTime ? TIME : process.execPath;
+  const argv = withTime ? ['-f', 'BENCH_RSS %M', process.execPath, CLI, ...args] : [CLI, ...args];
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(command, argv, { cwd, env: { ...process.env, NO_COLOR: '1', BELAY_PORT: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (/** @type {Buffer} */ chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      const rss = /BENCH_RSS (\d+)/.exec(stderr);
+      if (code !== 0) reject(new Error(`belay ${args.join(' ')} exited ${code}: ${stderr.replace(/BENCH_RSS \d+\n?/, '').trim()}`));
+      else resolvePromise({ seconds, rssKiB: rss ? Number(rss[1]) : undefined });
+    });
+  });
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Local folders for the cases. */
+function workspace() {
+  const cwd = mkdtempSync(join(tmpdir(), 'belay-bench-cli-'));
+  /** @type {(name: string, files: number, size: number) => void} */
+  const tree = (name, files, size) => {
+    for (let i = 0; i < files; i++) {
+      const dir = join(cwd, name, `pkg${i % 10}`);
+      mkdirSync(dir, { recursive: true });
+      const lines = [];
+      while (lines.join('\n').length < size) lines.push(`def handler_${i}_${lines.length}(event, value=${lines.length}):\n    return process(event, value * ${i % 7}, name="h${i}")`);
+      writeFileSync(join(dir, `module${i}.py`), `${lines.join('\n').slice(0, size)}\n`);
+    }
+  };
+  tree('ten', 10, 1500);
+  tree('two-hundred', 200, 300);
+  tree('thousand', 1000, 100);
+  writeFileSync(join(cwd, 'random-64k.bin'), randomBytes(64 * 1024));
+  writeFileSync(join(cwd, 'random-1m.bin'), randomBytes(1024 * 1024));
+  return cwd;
+}
+
+/** @type {Array<Record<string, string | number>>} */
+const rows = [];
+
+/** @typedef {Awaited<ReturnType<typeof serveBoard>>} Board */
+
+/**
+ * Times `args` RUNS times (each after `before`, untimed) and records the
+ * median with the wire bytes and programs of one run.
+ * @param {Board} board
+ * @param {string} cwd
+ * @param {string} link
+ * @param {string} label
+ * @param {string[]} args
+ * @param {{ payload?: number, before?: () => Promise<unknown>, runs?: number }} [options]
+ */
+async function measure(board, cwd, link, label, args, { payload, before, runs = RUNS } = {}) {
+  const times = [];
+  let wire = 0;
+  let programs = 0;
+  /** @type {number | undefined} */
+  let rss;
+  for (let i = 0; i < runs; i++) {
+    if (before) await before();
+    const start = board.snapshot();
+    const run = await belay(cwd, ['--port', board.link, ...args]);
+    const end = board.snapshot();
+    times.push(run.seconds);
+    wire = end.wire - start.wire;
+    programs = end.programs - start.programs;
+    rss = run.rssKiB === undefined ? rss : Math.max(rss ?? 0, run.rssKiB);
+  }
+  const seconds = median(times);
+  rows.push({
+    link,
+    command: label,
+    'wall s (median)': seconds.toFixed(2),
+    '% of link': link === '115200 baud' && payload ? `${(((payload / seconds) / LINK_RATE) * 100).toFixed(1)}%` : '',
+    'wire bytes': wire.toLocaleString('en'),
+    'round trips': programs,
+    'peak RSS': rss ? `${(rss / 1024).toFixed(1)} MB` : '',
+  });
+  console.error(`  ${link}: ${label} ${seconds.toFixed(2)} s`);
+}
+
+/**
+ * @param {string} link
+ * @param {number} [baud]
+ */
+async function benchLink(link, baud) {
+  const board = await serveBoard(baud);
+  const cwd = workspace();
+  /** @param {string} path */
+  const rm = (path) => () => belay(cwd, ['--port', board.link, 'rm', '-r', path]).catch(() => undefined);
+  try {
+    await measure(board, cwd, link, 'exec "pass"', ['exec', 'pass'], { runs: Math.max(RUNS, 5) });
+    await measure(board, cwd, link, 'put -r 10 text files (15 KB), fresh', ['put', '-r', 'ten', '/ten'], { payload: 15_010, before: rm('/ten') });
+    await belay(cwd, ['--port', board.link, 'put', '-r', 'two-hundred', '/two-hundred']);
+    await measure(board, cwd, link, 'put -r 200 unchanged files', ['put', '-r', 'two-hundred', '/two-hundred']);
+    if (!baud) {
+      await belay(cwd, ['--port', board.link, 'put', '-r', 'thousand', '/thousand']);
+      await measure(board, cwd, link, 'put -r 1,000 unchanged files', ['put', '-r', 'thousand', '/thousand']);
+    }
+    await measure(board, cwd, link, 'put 64 KiB random', ['put', 'random-64k.bin', '/random-64k.bin'], { payload: 65536, before: rm('/random-64k.bin') });
+    await measure(board, cwd, link, 'get 64 KiB random', ['get', '/random-64k.bin', 'back-64k.bin'], { payload: 65536, before: async () => rmSync(join(cwd, 'back-64k.bin'), { force: true }) });
+    if (!baud) await measure(board, cwd, link, 'put 1 MiB random', ['put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
+  } finally {
+    await board.close();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+console.error(`belay whole-command benchmark: ${CLI}, median of ${RUNS} runs, a board that does not report its buffer, on a pty`);
+await benchLink('pty, unthrottled');
+await benchLink('115200 baud', 115200);
+console.table(rows);
