@@ -5,6 +5,8 @@
  */
 export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
 export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
+export type { Capabilities } from './device/capabilities.js';
+export type { BoardSession } from './device/session.js';
 export type { ExecOptions, ExecResult } from './protocol/raw-repl.js';
 export { errnoName } from './protocol/errno.js';
 export type { Transport } from './transport/types.js';

@@ -5,14 +5,17 @@
  * lives is decided by port/emulator-dir.ts from what this file gathers: the
  * project's root (the folder of belay.yaml, if any) and the environment
  * (BELAY_EMULATOR_DIR, XDG_DATA_HOME, LOCALAPPDATA), which only cli/ reads.
- * --debug logs every byte of the conversation.
+ * --debug logs every byte of the conversation. Right after connecting, an
+ * interrupted transaction is recovered (rolled forward or back) and the
+ * command says what was done.
  */
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { Device } from '../device/device.js';
+import { Device, type ConnectOptions } from '../device/device.js';
 import { findConfig, loadConfig } from '../config/index.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import type { Context } from './context.js';
+import type { RecoveryReport } from '../device/fs/index.js';
 
 export interface BoardSettings extends EmulatorPlace {
   port: string;
@@ -52,7 +55,10 @@ function printable(bytes: Uint8Array): string {
     .replace(/[\x00-\x1f\x7f-\xff]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-export async function connect(ctx: Context): Promise<Device> {
+/** Connection options a command adds (the filesystem's transfer window...). */
+export type CommandConnectOptions = Pick<ConnectOptions, 'fs'>;
+
+export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
   const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
   ctx.out.verbose(`connecting to ${port}`);
   const device = await Device.connect({
@@ -62,15 +68,35 @@ export async function connect(ctx: Context): Promise<Device> {
     emulatorHome: home,
     dataDir,
     signal: ctx.signal,
+    ...extra,
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,
   });
   ctx.out.verbose(`connected to ${device.description} (${device.boardPlatform})`);
+  try {
+    reportRecovery(ctx, await device.fs.recover({ signal: ctx.signal }));
+  } catch (err) {
+    await device.close().catch(() => undefined);
+    throw err;
+  }
   return device;
 }
 
+/** Says what recovery of an interrupted transaction did (nothing when there was none). */
+function reportRecovery(ctx: Context, report: RecoveryReport): void {
+  if (report.action === 'none') return;
+  const show = (paths: string[]) => paths.map((p) => JSON.stringify(p)).join(', ');
+  if (report.action === 'forward') {
+    ctx.out.info(`recovered: finished an interrupted commit (${report.renamed.length} renamed, ${report.deleted.length} deleted)`);
+  } else {
+    ctx.out.info(`recovered: undid interrupted staging (${report.removed.length} staged file${report.removed.length === 1 ? '' : 's'} removed)`);
+    if (report.restored.length > 0) ctx.out.info(`recovered: ${show(report.restored)} restored from ${report.restored.length === 1 ? 'its' : 'their'} verified staged copy`);
+  }
+  if (report.missing.length > 0) ctx.out.info(`warning: the journal named ${show(report.missing)}, found neither on the board`);
+}
+
 /** Runs `work` with a connected device and always closes it. */
-export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>): Promise<T> {
-  const device = await connect(ctx);
+export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>, extra: CommandConnectOptions = {}): Promise<T> {
+  const device = await connect(ctx, extra);
   try {
     return await work(device);
   } finally {

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BelayError } from '../errors.js';
-import { Listeners, type Transport } from '../transport/types.js';
+import { Listeners, WireCount, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
@@ -31,6 +31,7 @@ interface InterruptState {
 
 export class EmulatorTransport implements Transport {
   readonly description: string;
+  readonly wire = new WireCount();
   private worker: Worker | undefined;
   private channel!: ChannelBuffers;
   private writer!: ChannelWriter;
@@ -55,7 +56,11 @@ export class EmulatorTransport implements Transport {
     this.linkKind = options.link ?? EMULATOR_DEFAULTS.link;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
-    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(this.corruptors['to-host'].apply(bytes)));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => {
+      const arriving = this.corruptors['to-host'].apply(bytes);
+      this.wire.received += arriving.length;
+      this.data.emit(arriving);
+    });
     for (const fault of options.corrupt ?? []) this.corruptAfter(fault.direction, fault.after, fault);
   }
 
@@ -120,6 +125,7 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
+    this.wire.sent += chunk.length;
     chunk = this.corruptors['to-board'].apply(chunk);
     // Writes go one after another, as on a wire, even when callers do not wait.
     const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
