@@ -1,0 +1,230 @@
+/**
+ * How `belay apply` shows its progress, from the engine's hooks
+ * (sync/apply.ts): on a terminal, listr2 tasks per phase (check, stage with
+ * the current file's and the total bytes, commit, cleanup, reset); without
+ * one, plain lines; under --json, one JSON event per line on stdout for CI;
+ * under --quiet, nothing. Every renderer is built the same way: `hooks` for
+ * applyPlan, then `end()` once it settled (with its error, if any).
+ */
+import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import type { AfterApply } from '../../config/types.js';
+import type { ApplyHooks, ApplyPhase, PhaseDetail, StageProgress } from '../../sync/apply.js';
+import type { Context } from '../context.js';
+import { formatBytes } from '../format.js';
+import { shownPath } from './plan-words.js';
+
+export interface ApplyView {
+  hooks: ApplyHooks;
+  /**
+   * Stops the renderer once applyPlan settled: `error` marks the phase that
+   * was running as failed; phases never reached are shown skipped, for
+   * `skipReason` (default "not needed") when there was no error.
+   */
+  end(error?: unknown, skipReason?: string): Promise<void>;
+}
+
+export type ApplyViewKind = 'tasks' | 'lines' | 'json' | 'silent';
+
+export interface ApplyViewOptions {
+  afterApply: AfterApply;
+  /** Where tasks and lines go (default stderr); JSON events go to stdout. */
+  stream?: NodeJS.WriteStream;
+  /** Forces a renderer (default: json under --json, silent under --quiet, tasks on a terminal, else lines). */
+  kind?: ApplyViewKind;
+  /** Where JSON events are written (default: the context's stdout). */
+  writeJson?: (line: string) => void;
+}
+
+export function chooseView(ctx: Context, stream: NodeJS.WriteStream = process.stderr): ApplyViewKind {
+  if (ctx.options.json) return 'json';
+  if (ctx.options.quiet) return 'silent';
+  return stream.isTTY ? 'tasks' : 'lines';
+}
+
+export function applyView(ctx: Context, options: ApplyViewOptions): ApplyView {
+  const stream = options.stream ?? process.stderr;
+  const kind = options.kind ?? chooseView(ctx, stream);
+  if (kind === 'json') return jsonView(options.writeJson ?? ((line) => ctx.out.data(line)));
+  if (kind === 'lines') return linesView((line) => ctx.out.info(line));
+  if (kind === 'tasks') return tasksView(stream, options.afterApply);
+  return { hooks: {}, end: async () => undefined };
+}
+
+export const RESET_WORDS: Record<Exclude<AfterApply, 'none'>, string> = {
+  'soft-reset': 'soft-reset the board (boot.py, then main.py)',
+  'hard-reset': 'hard-reset the board',
+};
+
+/** "3/12 files, 1.2 KiB of 3.4 KiB" */
+function stageFigures(p: StageProgress): string {
+  return `${p.index}/${p.files} files, ${formatBytes(p.done)} of ${formatBytes(p.total)}`;
+}
+
+/* ------------------------------------------------------------- lines */
+
+/** Plain lines: one per phase, one per staged file. */
+function linesView(print: (line: string) => void): ApplyView {
+  const words: Record<ApplyPhase, (d: PhaseDetail) => string> = {
+    check: () => 'checking the plan against the board and the sources',
+    stage: (d) => `staging ${d.files} files (${formatBytes(d.bytes)}), each verified from the board's flash`,
+    commit: () => 'committing (journal, renames, deletes, manifest)',
+    cleanup: () => 'confirming the result',
+    reset: (d) => (d.action && d.action !== 'none' ? RESET_WORDS[d.action] : 'after-apply action'),
+  };
+  return {
+    hooks: {
+      onStart: (phase, detail) => print(words[phase](detail)),
+      onProgress: (_phase, p) => {
+        if (p.fileDone === p.fileTotal) print(`  staged ${shownPath(p.path)} (${formatBytes(p.fileTotal)}) [${stageFigures(p)}]`);
+      },
+    },
+    end: async () => undefined,
+  };
+}
+
+/* -------------------------------------------------------------- json */
+
+/** One JSON event per line: start, progress (each file's start and end, at most 4 a second between), done. */
+function jsonView(write: (line: string) => void): ApplyView {
+  let last = 0;
+  const emit = (event: Record<string, unknown>) => write(JSON.stringify(event));
+  return {
+    hooks: {
+      onStart: (phase, detail) => emit({ event: 'start', phase, ...detail }),
+      onProgress: (phase, p) => {
+        const now = performance.now();
+        const edge = p.fileDone === 0 || p.fileDone === p.fileTotal;
+        if (!edge && now - last < 250) return;
+        last = now;
+        emit({ event: 'progress', phase, ...p });
+      },
+      onDone: (phase) => emit({ event: 'done', phase }),
+    },
+    end: async () => undefined,
+  };
+}
+
+/* ------------------------------------------------------------- tasks */
+
+/** listr2's default renderer, drawn on `stream` (stderr) even when stdout is redirected. */
+class StreamRenderer extends DefaultRenderer {
+  static override nonTTY = true;
+}
+
+interface PhaseTask {
+  /** Settles the task's promise (listr2 awaits it): resolved, or rejected with the apply's error. */
+  settle: (error?: unknown) => void;
+  wrapper?: ListrTaskWrapper<unknown, typeof StreamRenderer, typeof StreamRenderer>;
+  /** Why the phase did not run (set before listr2 reaches it). */
+  skipped?: string;
+  started: boolean;
+  settled: boolean;
+}
+
+const TITLES: Record<Exclude<ApplyPhase, 'reset' | 'stage'>, { running: string; done: string }> = {
+  check: { running: 'Check the plan against the board and the sources', done: 'Checked: the board and the sources are as planned' },
+  commit: { running: 'Commit: journal, renames, deletes, manifest', done: 'Committed' },
+  cleanup: { running: 'Confirm the result', done: 'Confirmed: the board holds the plan, nothing of the transaction is left' },
+};
+
+function stageTitle(detail: PhaseDetail, done = false): string {
+  return `${done ? 'Staged' : 'Stage'} ${detail.files} files (${formatBytes(detail.bytes)}), each verified from the board's flash`;
+}
+
+/**
+ * listr2 runs one task per phase; each task waits for its phase's onDone
+ * (or the apply's error). Phases the apply never reached are shown skipped.
+ */
+function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyView {
+  const phases: ApplyPhase[] = ['check', 'stage', 'commit', 'cleanup', ...(afterApply === 'none' ? [] : (['reset'] as const))];
+  const tasks = new Map<ApplyPhase, PhaseTask>();
+  const waits = new Map<ApplyPhase, Promise<void>>();
+  for (const phase of phases) {
+    const entry: PhaseTask = { settle: () => undefined, started: false, settled: false };
+    waits.set(
+      phase,
+      new Promise<void>((resolve, reject) => {
+        entry.settle = (error) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          if (error === undefined) resolve();
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        };
+      }),
+    );
+    tasks.set(phase, entry);
+  }
+  const title = (phase: ApplyPhase) => (phase === 'reset' ? capitalised(RESET_WORDS[afterApply as Exclude<AfterApply, 'none'>]) : phase === 'stage' ? 'Stage the new files' : TITLES[phase].running);
+  const listr = new Listr<unknown, typeof StreamRenderer, typeof StreamRenderer>(
+    phases.map((phase) => ({
+      title: title(phase),
+      task: (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, typeof StreamRenderer, typeof StreamRenderer>) => {
+        const entry = tasks.get(phase)!;
+        if (entry.skipped !== undefined) return wrapper.skip(`${title(phase)}: ${entry.skipped}`);
+        entry.wrapper = wrapper;
+        if (phase === 'stage' && stageDetail) wrapper.title = stageTitle(stageDetail);
+        return waits.get(phase)!;
+      },
+      rendererOptions: { outputBar: 1, persistentOutput: false },
+    })),
+    {
+      renderer: StreamRenderer,
+      fallbackRenderer: StreamRenderer,
+      registerSignalListeners: false,
+      exitOnError: true,
+      rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(stream, stream, { leaveEmptyLine: false }) }), collapseErrors: false },
+    },
+  );
+  let running: Promise<unknown> | undefined;
+  let stageDetail: PhaseDetail | undefined;
+  let lastDraw = 0;
+  return {
+    hooks: {
+      onStart: (phase, detail) => {
+        running ??= listr.run().catch(() => undefined);
+        const entry = tasks.get(phase);
+        if (!entry) return;
+        entry.started = true;
+        if (phase === 'stage') {
+          stageDetail = detail;
+          if (entry.wrapper) entry.wrapper.title = stageTitle(detail);
+        }
+      },
+      onProgress: (_phase, p) => {
+        const wrapper = tasks.get('stage')!.wrapper;
+        if (!wrapper) return;
+        const now = performance.now();
+        if (now - lastDraw < 80 && p.fileDone !== p.fileTotal) return;
+        lastDraw = now;
+        wrapper.title = `Stage ${p.files} files: ${stageFigures(p)}`;
+        wrapper.output = `${shownPath(p.path)}  ${formatBytes(p.fileDone)} of ${formatBytes(p.fileTotal)}`;
+      },
+      onDone: (phase) => {
+        const entry = tasks.get(phase);
+        if (!entry) return;
+        if (entry.wrapper && phase === 'stage' && stageDetail) entry.wrapper.title = stageTitle(stageDetail, true);
+        else if (entry.wrapper && phase !== 'reset' && phase !== 'stage') entry.wrapper.title = TITLES[phase].done;
+        entry.settle();
+      },
+    },
+    async end(error, skipReason = 'not needed') {
+      if (!running) return;
+      const failed = phases.find((phase) => tasks.get(phase)!.started && !tasks.get(phase)!.settled);
+      for (const phase of phases) {
+        const entry = tasks.get(phase)!;
+        if (entry.settled) continue;
+        if (phase === failed && error !== undefined) entry.settle(error);
+        else {
+          entry.skipped = error === undefined ? skipReason : 'not run';
+          entry.wrapper?.skip(`${title(phase)}: ${entry.skipped}`);
+          entry.settle();
+        }
+      }
+      await running;
+    },
+  };
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
