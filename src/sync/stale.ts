@@ -22,6 +22,7 @@ import type { Device } from '../device/device.js';
 import { BelayError } from '../errors.js';
 import { readActual } from './actual.js';
 import { findBoardIdentity } from './board-identity.js';
+import { canonicalJson } from './canonical-json.js';
 import { configDigest } from './config-digest.js';
 import { readDesired } from './desired.js';
 import { readManifest } from './manifest.js';
@@ -209,7 +210,7 @@ export function compareWithFresh(saved: Plan, fresh: Plan, actual: ActualState, 
   }
 
   // The same changes but another manifest (a file that left both sides, say): the board moved.
-  if (out.board.length === 0 && out.sources.length === 0 && JSON.stringify(saved.manifest) !== JSON.stringify(fresh.manifest)) {
+  if (out.board.length === 0 && out.sources.length === 0 && canonicalJson(saved.manifest) !== canonicalJson(fresh.manifest)) {
     const files = new Set([...Object.keys(saved.manifest.files), ...Object.keys(fresh.manifest.files)]);
     for (const path of [...files].sort()) {
       if (!sameState(saved.manifest.files[path], fresh.manifest.files[path])) out.board.push({ path, why: 'what belay would record for it differs now' });

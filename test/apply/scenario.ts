@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import type { LoadedConfig } from '../../src/config/types.js';
 import type { Device } from '../../src/device/device.js';
 import { applyPlan, type ApplyOptions } from '../../src/sync/apply.js';
+import { parsePlan, serializePlan } from '../../src/sync/plan-file.js';
 import type { Plan } from '../../src/sync/types.js';
 import { tempDir } from '../helpers/boards.js';
 import { snapshot, withBoard, type BoardMode } from '../transaction/helpers.js';
@@ -86,7 +87,10 @@ export async function buildScenario(mode: BoardMode): Promise<Scenario> {
 
   const done = copyOf(template);
   const made = await withBoard(done, mode, async (device, board) => {
-    const { plan, config } = await planOn(device, root);
+    const made = await planOn(device, root);
+    // Through the file, as `belay plan --out` and `belay apply FILE` see it.
+    const plan = parsePlan(serializePlan(made.plan));
+    const config = made.config;
     // Planning wrote nothing (the board id was stored by the old apply's plan): the copies are the old board.
     expect(snapshot(done)).toEqual(OLD);
     const before = board.mutations;
