@@ -19,14 +19,16 @@ import { ChannelReader, type ChannelBuffers } from './channel.js';
 import { Flash, PowerCut } from './flash.js';
 import { firmwarePatch } from './firmware-patch.js';
 import { Output } from './output.js';
-import { loadInterpreter, locateInterruptState, type InterruptState, type MicroPython } from './interpreter.js';
-import type { EmulatorOptions, WorkerMessage } from './options.js';
+import { MidProgramCollector, loadInterpreter, locateInterruptState, type InterruptState, type MicroPython } from './interpreter.js';
+import type { BoardSettings, WorkerMessage } from './options.js';
 
 interface WorkerData {
-  options: Required<Omit<EmulatorOptions, 'baud' | 'dropAfterBytes' | 'powerCutAtWrite'>> & Pick<EmulatorOptions, 'powerCutAtWrite'>;
+  options: BoardSettings;
   channel: ChannelBuffers;
   /** Where an earlier power-on found the interrupt state (checked, not trusted). */
   knownInterrupt?: InterruptState;
+  /** Where an earlier power-on found the interpreter's call depth (checked, not trusted). */
+  knownDepthIndex?: number;
 }
 
 const CTRL_A = 0x01;
@@ -37,7 +39,7 @@ const CTRL_E = 0x05;
 /** mp_js_repl_process_char's result when Ctrl-D asks for a soft reset. */
 const PYEXEC_FORCED_EXIT = 0x100;
 
-const { options, channel, knownInterrupt } = workerData as WorkerData;
+const { options, channel, knownInterrupt, knownDepthIndex } = workerData as WorkerData;
 const input = new ChannelReader(channel);
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
@@ -59,22 +61,27 @@ function stdinByte(): number | null {
 
 let mp: MicroPython;
 let flash: Flash;
+/** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
+let interruptChar: { memory: Int32Array; index: number };
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
-  const loaded = await loadInterpreter({ stdout: (byte) => output.byte(byte), stdin: stdinByte });
+  const loaded = await loadInterpreter({ stdout: (byte) => output.byte(byte), stdin: stdinByte }, options.heapSize);
   mp = loaded.mp;
   flash = new Flash(mp.FS, {
     dir: options.dir,
     sizeBytes: options.flashSize,
     blockSize: options.blockSize,
     filesystem: options.filesystem,
-    listSystemEntries: false,
+    listSystemEntries: options.listSystemEntries,
     powerCutAt: options.powerCutAtWrite,
     onMutation: (count) => post({ type: 'mutations', count }),
   });
   flash.mount();
+  // A fixed heap needs gc.collect() to collect at once, as on a board.
+  const collector = options.heapSize !== undefined ? MidProgramCollector.locate(mp, knownDepthIndex) : undefined;
   mp.registerJsModule('_belay_emulator', {
+    ...(collector ? { collect: () => collector.collect() } : {}),
     // Real firmware does not say how big its receive buffer is; this board
     // does (unless asked to be as opaque as hardware), so hosts can use all of it.
     ...(options.announceRxBuffer ? { rx_buffer: options.rxBuffer } : {}),
@@ -87,8 +94,9 @@ async function startInterpreter(): Promise<void> {
   });
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
-  post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex });
-  mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide }));
+  interruptChar = { memory: new Int32Array(loaded.memory), index: interrupt.charIndex };
+  post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
+  mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
   output.muted = false;
 }
@@ -181,8 +189,38 @@ function rawPaste(): void {
   output.byte(CTRL_D);
   output.flush();
   // Run it through the plain raw REPL, minus the "OK" that mode prints first.
-  output.swallowNext('OK');
-  execute([...code, CTRL_D]);
+  runPasted(Uint8Array.from(code));
+}
+
+/**
+ * Runs a raw-paste program. A board compiles raw-paste input as it arrives and
+ * never holds the text in its heap, so the program is compiled from a buffer
+ * outside the Python heap (where the plain raw REPL would first collect it in
+ * a heap string); a small heap then costs here what it costs on a board. The
+ * reply is the raw REPL's: output, `\x04`, traceback, `\x04`, `>`.
+ */
+function runPasted(code: Uint8Array): void {
+  const source = Buffer.from(code).toString('utf8');
+  if (!Buffer.from(source, 'utf8').equals(code)) {
+    // Not UTF-8: let the raw REPL read the bytes as they are.
+    output.swallowNext('OK');
+    execute([...code, CTRL_D]);
+    return;
+  }
+  input.executing = true;
+  const { memory, index } = interruptChar;
+  Atomics.store(memory, index, CTRL_C); // as pyexec arms Ctrl-C around a program
+  let traceback = '';
+  try {
+    mp.runPython(source);
+  } catch (err) {
+    if (err instanceof PowerCut) throw err;
+    traceback = (err as { message?: string }).message ?? String(err);
+  } finally {
+    Atomics.store(memory, index, -1);
+    input.executing = false;
+  }
+  output.text(`\x04${traceback}\x04>`);
 }
 
 async function softReset(from: Mode): Promise<void> {
@@ -251,9 +289,15 @@ function handleByte(byte: number): Promise<void> | undefined {
 
 async function main(): Promise<void> {
   await startInterpreter();
-  runScript('/boot.py');
-  if (options.runMain) runScript('/main.py');
-  output.text(banner());
+  // A power-on runs boot.py and main.py; a safe boot skips them; a host
+  // connecting to a board that has been running finds it idle at its prompt.
+  if (options.start === 'power-on') {
+    runScript('/boot.py');
+    if (options.runMain) runScript('/main.py');
+  }
+  if (options.start !== 'connect') output.text(banner());
+  output.flush();
+  post({ type: 'started' });
   for (;;) {
     const byte = input.next();
     if (byte < 0) {

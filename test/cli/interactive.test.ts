@@ -35,7 +35,7 @@ function waitFor(stream: NodeJS.ReadableStream, text: string): Promise<string> {
   });
 }
 
-describe('belay under signals and across processes', () => {
+describe('belay under signals and across processes', { timeout: 180_000 }, () => {
   it('Ctrl-C stops `belay run`, exits 130, and the board answers the next command', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'belay-sigint-'));
     writeFileSync(join(cwd, 'loop.py'), "print('started')\nwhile True:\n    pass\n");
@@ -68,4 +68,4 @@ describeWithSocat('emulator serve', () => {
       await new Promise((resolve) => server.on('exit', resolve));
     }
   });
-});
+}, { timeout: 180_000 });

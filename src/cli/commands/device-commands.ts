@@ -10,6 +10,8 @@ import { withDevice } from '../connect.js';
 import { formatBytes } from '../format.js';
 import { listPorts } from '../../transport/discovery.js';
 import type { BoardInfo } from '../../device/device.js';
+import { EmulatorTransport } from '../../emulator/emulator-transport.js';
+import type { Transport } from '../../transport/types.js';
 
 function mpyVersion(mpy: number | null): string {
   if (mpy === null) return 'none';
@@ -109,10 +111,13 @@ export function registerDeviceCommands(program: Command): void {
     .command('reset')
     .description('soft-reset the board (restart the interpreter, keep files); --hard resets the chip')
     .option('--hard', 'hard reset (machine.reset())')
+    .option('--safe-boot', 'with --hard, on the emulated board: start without running boot.py and main.py')
     .action(
       action(async (ctx) => {
-        const hard = Boolean(ctx.command.opts<{ hard?: boolean }>().hard);
+        const { hard, safeBoot } = ctx.command.opts<{ hard?: boolean; safeBoot?: boolean }>();
+        if (safeBoot && !hard) throw new BelayError('USAGE', '--safe-boot goes with --hard');
         await withDevice(ctx, async (device) => {
+          if (safeBoot) holdSafeBoot(device.transport);
           if (hard) {
             await device.hardReset({ signal: ctx.signal });
             ctx.out.info(`hard reset ${device.description}`);
@@ -124,4 +129,14 @@ export function registerDeviceCommands(program: Command): void {
         });
       }),
     );
+}
+
+/** The emulated board's safe-boot button; boards have their own (or none). */
+function holdSafeBoot(transport: Transport): void {
+  if (!(transport instanceof EmulatorTransport)) {
+    throw new BelayError('USAGE', '--safe-boot works on the emulated board only', {
+      hint: "on a board, hold its safe-boot button while pressing reset, if it has one (see the board's documentation)",
+    });
+  }
+  transport.holdSafeBoot();
 }
