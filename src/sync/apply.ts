@@ -35,7 +35,7 @@ import type { UploadSource } from '../device/fs/source.js';
 import { abortError, BelayError, isBelayError } from '../errors.js';
 import { isTempName } from '../paths/board.js';
 import { reservedPath } from '../paths/reserved.js';
-import { prettyCanonicalJson } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import { MANIFEST_FORMAT_VERSION } from './manifest.js';
 import { BELAY_DIR, MANIFEST_NAME, MANIFEST_PATH } from './records.js';
 import { checkPlanAgainstBoard, checkPlanSettings, type CheckedBoard } from './stale.js';
@@ -153,7 +153,8 @@ export async function applyPlan(device: Device, plan: Plan, config: LoadedConfig
     hooks.onDone?.('check');
     return result;
   }
-  const manifestBytes = Buffer.from(prettyCanonicalJson(manifest), 'utf8');
+  // Compact: the manifest goes over the link at every apply and plan.
+  const manifestBytes = Buffer.from(`${canonicalJson(manifest)}\n`, 'utf8');
   const uploads = await uploadsOf(device, plan, config, { signal });
   const deletes = plan.changes.filter((c) => c.action === 'delete').map((c) => c.path);
   const mkdirs = plan.changes.filter((c) => c.action === 'mkdir').map((c) => c.path);
@@ -258,7 +259,7 @@ function newManifest(plan: Plan, options: ApplyOptions): Manifest {
 /** Whether the board's manifest already records what this apply would (time and id aside). */
 function sameRecord(current: Manifest | null, next: Manifest): boolean {
   if (!current) return false;
-  const record = (m: Manifest) => prettyCanonicalJson({ board: m.board, profile: m.profile, hashAlgorithm: m.hashAlgorithm, files: m.files, dirs: m.dirs });
+  const record = (m: Manifest) => canonicalJson({ board: m.board, profile: m.profile, hashAlgorithm: m.hashAlgorithm, files: m.files, dirs: m.dirs });
   return record(current) === record(next);
 }
 

@@ -114,6 +114,9 @@ class StreamRenderer extends DefaultRenderer {
 interface PhaseTask {
   /** Settles the task's promise (listr2 awaits it): resolved, or rejected with the apply's error. */
   settle: (error?: unknown) => void;
+  /** What the task shows; kept here too, since a phase may run before listr2 reaches its task. */
+  title: string;
+  output?: string;
   wrapper?: ListrTaskWrapper<unknown, typeof StreamRenderer, typeof StreamRenderer>;
   /** Why the phase did not run (set before listr2 reaches it). */
   skipped?: string;
@@ -139,8 +142,10 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
   const phases: ApplyPhase[] = ['check', 'stage', 'commit', 'cleanup', ...(afterApply === 'none' ? [] : (['reset'] as const))];
   const tasks = new Map<ApplyPhase, PhaseTask>();
   const waits = new Map<ApplyPhase, Promise<void>>();
+  const firstTitle = (phase: ApplyPhase) =>
+    phase === 'reset' ? capitalised(RESET_WORDS[afterApply as Exclude<AfterApply, 'none'>]) : phase === 'stage' ? 'Stage the new files' : TITLES[phase].running;
   for (const phase of phases) {
-    const entry: PhaseTask = { settle: () => undefined, started: false, settled: false };
+    const entry: PhaseTask = { settle: () => undefined, title: firstTitle(phase), started: false, settled: false };
     waits.set(
       phase,
       new Promise<void>((resolve, reject) => {
@@ -152,17 +157,28 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
         };
       }),
     );
+    // listr2 awaits it later: a rejection before then is handled, not stray.
+    waits.get(phase)!.catch(() => undefined);
     tasks.set(phase, entry);
   }
-  const title = (phase: ApplyPhase) => (phase === 'reset' ? capitalised(RESET_WORDS[afterApply as Exclude<AfterApply, 'none'>]) : phase === 'stage' ? 'Stage the new files' : TITLES[phase].running);
+  const show = (phase: ApplyPhase, title: string, output?: string) => {
+    const entry = tasks.get(phase)!;
+    entry.title = title;
+    if (output !== undefined) entry.output = output;
+    if (entry.wrapper) {
+      entry.wrapper.title = title;
+      if (output !== undefined) entry.wrapper.output = output;
+    }
+  };
   const listr = new Listr<unknown, typeof StreamRenderer, typeof StreamRenderer>(
     phases.map((phase) => ({
-      title: title(phase),
+      title: firstTitle(phase),
       task: (_ctx: unknown, wrapper: ListrTaskWrapper<unknown, typeof StreamRenderer, typeof StreamRenderer>) => {
         const entry = tasks.get(phase)!;
-        if (entry.skipped !== undefined) return wrapper.skip(`${title(phase)}: ${entry.skipped}`);
+        if (entry.skipped !== undefined) return wrapper.skip(`${firstTitle(phase)}: ${entry.skipped}`);
         entry.wrapper = wrapper;
-        if (phase === 'stage' && stageDetail) wrapper.title = stageTitle(stageDetail);
+        wrapper.title = entry.title;
+        if (entry.output !== undefined) wrapper.output = entry.output;
         return waits.get(phase)!;
       },
       rendererOptions: { outputBar: 1, persistentOutput: false },
@@ -176,7 +192,7 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
     },
   );
   let running: Promise<unknown> | undefined;
-  let stageDetail: PhaseDetail | undefined;
+  let stageDetail: PhaseDetail = {};
   let lastDraw = 0;
   return {
     hooks: {
@@ -187,23 +203,20 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
         entry.started = true;
         if (phase === 'stage') {
           stageDetail = detail;
-          if (entry.wrapper) entry.wrapper.title = stageTitle(detail);
+          show('stage', stageTitle(detail));
         }
       },
       onProgress: (_phase, p) => {
-        const wrapper = tasks.get('stage')!.wrapper;
-        if (!wrapper) return;
         const now = performance.now();
-        if (now - lastDraw < 80 && p.fileDone !== p.fileTotal) return;
+        if (now - lastDraw < 80 && p.fileDone !== p.fileTotal && p.fileDone !== 0) return;
         lastDraw = now;
-        wrapper.title = `Stage ${p.files} files: ${stageFigures(p)}`;
-        wrapper.output = `${shownPath(p.path)}  ${formatBytes(p.fileDone)} of ${formatBytes(p.fileTotal)}`;
+        show('stage', `Stage ${p.files} files: ${stageFigures(p)}`, `${shownPath(p.path)}  ${formatBytes(p.fileDone)} of ${formatBytes(p.fileTotal)}`);
       },
       onDone: (phase) => {
         const entry = tasks.get(phase);
         if (!entry) return;
-        if (entry.wrapper && phase === 'stage' && stageDetail) entry.wrapper.title = stageTitle(stageDetail, true);
-        else if (entry.wrapper && phase !== 'reset' && phase !== 'stage') entry.wrapper.title = TITLES[phase].done;
+        if (phase === 'stage') show('stage', stageTitle(stageDetail, true));
+        else if (phase !== 'reset') show(phase, TITLES[phase].done);
         entry.settle();
       },
     },
@@ -216,7 +229,7 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
         if (phase === failed && error !== undefined) entry.settle(error);
         else {
           entry.skipped = error === undefined ? skipReason : 'not run';
-          entry.wrapper?.skip(`${title(phase)}: ${entry.skipped}`);
+          entry.wrapper?.skip(`${firstTitle(phase)}: ${entry.skipped}`);
           entry.settle();
         }
       }
