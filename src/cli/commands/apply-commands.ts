@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import type { AfterApply, LoadedConfig } from '../../config/types.js';
 import type { Device } from '../../device/device.js';
 import { BelayError, isBelayError } from '../../errors.js';
-import { applyPlan, type ApplyResult } from '../../sync/apply.js';
+import { applyPlan, type ApplyHooks, type ApplyPhase, type ApplyResult } from '../../sync/apply.js';
 import { makePlan } from '../../sync/make-plan.js';
 import { readPlanFile } from '../../sync/plan-file.js';
 import { readPublicKey, shortKeyId, verifyPlanSignature, writeKeyPair } from '../../sync/signing.js';
@@ -152,14 +152,21 @@ async function confirm(ctx: Context, plan: Plan): Promise<boolean> {
 async function execute(ctx: Context, device: Device, plan: Plan, config: LoadedConfig, file?: string): Promise<void> {
   const afterApply: AfterApply = config.device.afterApply;
   const view = applyView(ctx, { afterApply });
+  // The phase running, so a Ctrl-C can say at once what it will do there.
+  let phase: ApplyPhase = 'check';
+  const onInterrupt = () => view.interrupted(phase);
+  ctx.signal.addEventListener('abort', onInterrupt, { once: true });
+  const hooks: ApplyHooks = { ...view.hooks, onStart: (started, detail) => ((phase = started), view.hooks.onStart?.(started, detail)) };
   let result: ApplyResult;
   try {
-    result = await applyPlan(device, plan, config, { signal: ctx.signal, hooks: view.hooks, name: file });
+    result = await applyPlan(device, plan, config, { signal: ctx.signal, hooks, name: file });
   } catch (err) {
+    ctx.signal.removeEventListener('abort', onInterrupt);
     await view.end(err);
     if (ctx.options.json) ctx.out.data(JSON.stringify({ event: 'error', code: isBelayError(err) ? err.code : 'INTERNAL', message: err instanceof Error ? err.message : String(err), ...(isBelayError(err) ? { data: err.data } : {}) }));
     throw err;
   }
+  ctx.signal.removeEventListener('abort', onInterrupt);
   await view.end(undefined, result.interruptedDuringCommit ? 'interrupted' : 'not needed');
   if (ctx.options.json) ctx.out.data(JSON.stringify({ event: 'result', ...result }));
   else ctx.out.info(summary(result));

@@ -21,6 +21,15 @@ export interface ApplyView {
    * `skipReason` (default "not needed") when there was no error.
    */
   end(error?: unknown, skipReason?: string): Promise<void>;
+  /** Says, at once, what the first Ctrl-C does in `phase`. */
+  interrupted(phase: ApplyPhase): void;
+}
+
+/** What the first Ctrl-C does, by the phase it comes in. */
+export function interruptWords(phase: ApplyPhase): string {
+  if (phase === 'check' || phase === 'stage') return 'Ctrl-C: stopping; staged files are removed and the board stays as it was';
+  if (phase === 'commit') return 'Ctrl-C: finishing the commit first, so the board holds the whole new state (Ctrl-C again quits at once; the next belay command then completes it)';
+  return 'Ctrl-C: the commit is done; stopping before anything else';
 }
 
 export type ApplyViewKind = 'tasks' | 'lines' | 'json' | 'silent';
@@ -44,10 +53,11 @@ export function chooseView(ctx: Context, stream: NodeJS.WriteStream = process.st
 export function applyView(ctx: Context, options: ApplyViewOptions): ApplyView {
   const stream = options.stream ?? process.stderr;
   const kind = options.kind ?? chooseView(ctx, stream);
-  if (kind === 'json') return jsonView(options.writeJson ?? ((line) => ctx.out.data(line)));
-  if (kind === 'lines') return linesView((line) => ctx.out.info(line));
+  const warn = (phase: ApplyPhase) => ctx.out.warn(interruptWords(phase));
+  if (kind === 'json') return jsonView(options.writeJson ?? ((line) => ctx.out.data(line)), warn);
+  if (kind === 'lines') return linesView((line) => ctx.out.info(line), warn);
   if (kind === 'tasks') return tasksView(stream, options.afterApply);
-  return { hooks: {}, end: async () => undefined };
+  return { hooks: {}, end: async () => undefined, interrupted: warn };
 }
 
 export const RESET_WORDS: Record<Exclude<AfterApply, 'none'>, string> = {
@@ -63,7 +73,7 @@ function stageFigures(p: StageProgress): string {
 /* ------------------------------------------------------------- lines */
 
 /** Plain lines: one per phase, one per staged file. */
-function linesView(print: (line: string) => void): ApplyView {
+function linesView(print: (line: string) => void, interrupted: (phase: ApplyPhase) => void): ApplyView {
   const words: Record<ApplyPhase, (d: PhaseDetail) => string> = {
     check: () => 'checking the plan against the board and the sources',
     stage: (d) => `staging ${d.files} files (${formatBytes(d.bytes)}), each verified from the board's flash`,
@@ -79,13 +89,14 @@ function linesView(print: (line: string) => void): ApplyView {
       },
     },
     end: async () => undefined,
+    interrupted,
   };
 }
 
 /* -------------------------------------------------------------- json */
 
 /** One JSON event per line: start, progress (each file's start and end, at most 4 a second between), done. */
-function jsonView(write: (line: string) => void): ApplyView {
+function jsonView(write: (line: string) => void, warn: (phase: ApplyPhase) => void): ApplyView {
   let last = 0;
   const emit = (event: Record<string, unknown>) => write(JSON.stringify(event));
   return {
@@ -101,6 +112,10 @@ function jsonView(write: (line: string) => void): ApplyView {
       onDone: (phase) => emit({ event: 'done', phase }),
     },
     end: async () => undefined,
+    interrupted: (phase) => {
+      emit({ event: 'interrupt', phase });
+      warn(phase);
+    },
   };
 }
 
@@ -219,6 +234,10 @@ function tasksView(stream: NodeJS.WriteStream, afterApply: AfterApply): ApplyVie
         else if (phase !== 'reset') show(phase, TITLES[phase].done);
         entry.settle();
       },
+    },
+    interrupted: (phase) => {
+      const entry = tasks.get(phase);
+      if (entry && !entry.settled) show(phase, entry.title, interruptWords(phase));
     },
     async end(error, skipReason = 'not needed') {
       if (!running) return;
