@@ -9,7 +9,7 @@
 // transaction's overhead (checking the board and the sources, the manifest,
 // the journaled commit, the confirmation) stands next to the bytes of the
 // files themselves. Prints figures only.
-import { cpSync, mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device } from '#dist/device/device.js';
@@ -19,46 +19,13 @@ import { loadConfig } from '#dist/config/index.js';
 import { makePlan } from '#dist/sync/make-plan.js';
 import { applyPlan } from '#dist/sync/apply.js';
 import { MANIFEST_PATH } from '#dist/sync/records.js';
+import { benchProject, countExecs } from './common.mjs';
 
 const FILES = 40;
-const LONG_AGO = new Date(Date.now() - 3600_000);
-
-/** A project of FILES Python files in 4 folders, about 600 bytes each. */
-function project() {
-  const root = mkdtempSync(join(tmpdir(), 'belay-bench-apply-'));
-  for (let i = 0; i < FILES; i++) {
-    const dir = join(root, 'src', `pkg${i % 4}`);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `module${i}.py`);
-    writeFileSync(file, `# module ${i}\n${'def f(x):\n    return x * 2  # padding padding padding\n'.repeat(11)}`);
-    utimesSync(file, LONG_AGO, LONG_AGO);
-  }
-  writeFileSync(join(root, 'belay.yaml'), 'sources:\n  - from: src\n    to: /\n');
-  return root;
-}
 
 /** @param {string} root */
 function changeOne(root) {
-  writeFileSync(join(root, 'src', 'pkg1', 'module5.py'), `# module 5, changed\n${'def g(x):\n    return x * 3  # padding padding padding\n'.repeat(11)}`);
-}
-
-/**
- * Counts programs run on the board (round trips).
- * @param {Device} device
- */
-function countExecs(device) {
-  const counter = { n: 0 };
-  const exec = device.exec.bind(device);
-  const execInteractive = device.execInteractive.bind(device);
-  device.exec = (...args) => {
-    counter.n += 1;
-    return exec(...args);
-  };
-  device.execInteractive = (...args) => {
-    counter.n += 1;
-    return execInteractive(...args);
-  };
-  return counter;
+  writeFileSync(join(root, 'src', 'pkg0', 'module5.py'), `# module 5, changed\n${'def g(x):\n    return x * 3  # padding padding padding\n'.repeat(11)}`);
 }
 
 /**
@@ -183,7 +150,7 @@ const empty = mkdtempSync(join(tmpdir(), 'belay-bench-apply-empty-'));
 
 // put -r: first time, then after one file changed.
 {
-  const root = project();
+  const root = benchProject('belay-bench-apply-', FILES, FILES / 4);
   const deployed = await benchPut(empty, root, 'put -r, first time');
   changeOne(root);
   await benchPut(deployed, root, 'put -r, one file changed');
@@ -191,7 +158,7 @@ const empty = mkdtempSync(join(tmpdir(), 'belay-bench-apply-empty-'));
 }
 // apply: first time, then after one file changed.
 {
-  const root = project();
+  const root = benchProject('belay-bench-apply-', FILES, FILES / 4);
   const deployed = await benchApply(empty, root, 'apply, first time');
   changeOne(root);
   await benchApply(deployed, root, 'apply, one file changed');

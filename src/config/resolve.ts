@@ -84,7 +84,7 @@ function resolveDevice(raw: NonNullable<RawSettings['device']>, ctx: CheckContex
   }
   const device: Config['device'] = { port, baud: raw.baud ?? DEFAULTS.baud, afterApply: raw.afterApply ?? DEFAULTS.afterApply };
   // A key file, like a source, is relative to the config file's folder.
-  if (raw.requireSignature !== undefined) device.requireSignature = resolve(ctx.rootDir, raw.requireSignature);
+  if (raw.requireSignature != null) device.requireSignature = resolve(ctx.rootDir, raw.requireSignature);
   return device;
 }
 

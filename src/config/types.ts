@@ -20,7 +20,7 @@ export type RawInlineFile = string | { content?: string; json?: unknown; secret?
 
 /** The part of belay.yaml a profile may override. */
 export interface RawSettings {
-  device?: { port?: string; baud?: number; afterApply?: AfterApply; requireSignature?: string };
+  device?: { port?: string; baud?: number; afterApply?: AfterApply; requireSignature?: string | null };
   sources?: RawSource[];
   files?: Record<string, RawInlineFile>;
   ignore?: string[];
