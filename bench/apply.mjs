@@ -19,7 +19,7 @@ import { loadConfig } from '#dist/config/index.js';
 import { makePlan } from '#dist/sync/make-plan.js';
 import { applyPlan } from '#dist/sync/apply.js';
 import { MANIFEST_PATH } from '#dist/sync/records.js';
-import { benchProject, countExecs } from './common.mjs';
+import { countExecs, makeBenchProject } from './common.mjs';
 
 const FILES = 40;
 
@@ -150,7 +150,7 @@ const empty = mkdtempSync(join(tmpdir(), 'belay-bench-apply-empty-'));
 
 // put -r: first time, then after one file changed.
 {
-  const root = benchProject('belay-bench-apply-', FILES, FILES / 4);
+  const root = makeBenchProject('belay-bench-apply-', FILES, FILES / 4);
   const deployed = await benchPut(empty, root, 'put -r, first time');
   changeOne(root);
   await benchPut(deployed, root, 'put -r, one file changed');
@@ -158,7 +158,7 @@ const empty = mkdtempSync(join(tmpdir(), 'belay-bench-apply-empty-'));
 }
 // apply: first time, then after one file changed.
 {
-  const root = benchProject('belay-bench-apply-', FILES, FILES / 4);
+  const root = makeBenchProject('belay-bench-apply-', FILES, FILES / 4);
   const deployed = await benchApply(empty, root, 'apply, first time');
   changeOne(root);
   await benchApply(deployed, root, 'apply, one file changed');

@@ -14,7 +14,7 @@ const LONG_AGO = new Date(Date.now() - 3600_000);
  * @param {number} count
  * @param {number} perFolder
  */
-export function benchProject(prefix, count, perFolder) {
+export function makeBenchProject(prefix, count, perFolder) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (let i = 0; i < count; i++) {
     const dir = join(root, 'src', `pkg${Math.floor(i / perFolder)}`);

@@ -15,7 +15,7 @@ import { readDesired } from '#dist/sync/desired.js';
 import { HashCache, hashCacheFile } from '#dist/sync/hash-cache.js';
 import { reservedPath } from '#dist/paths/reserved.js';
 import { MANIFEST_NAME } from '#dist/sync/records.js';
-import { benchProject, countExecs } from './common.mjs';
+import { countExecs, makeBenchProject } from './common.mjs';
 
 /**
  * The median of three runs (the machine is shared: one run can be unlucky).
@@ -43,7 +43,7 @@ const rows = [];
  * @param {'in-process' | '115200 baud'} link
  */
 async function benchProject(count, link) {
-  const root = benchProject(`belay-bench-plan-${count}-`, count, 20);
+  const root = makeBenchProject(`belay-bench-plan-${count}-`, count, 20);
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-plan-flash-'));
   const transport = await EmulatorTransport.open({ dir: flash, flashSize: 16 * 1024 * 1024, runMain: false, ...(link === '115200 baud' ? { baud: 115200 } : {}) });
   const device = await Device.over(transport, { timeoutMs: 120_000 });
