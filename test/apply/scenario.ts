@@ -6,7 +6,7 @@
 // flash folder (a template every case copies), the plan made against it,
 // and the new state a clean apply leaves (with a fixed apply id and time, so
 // "new" is one exact set of bytes, manifest included).
-import { cpSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LoadedConfig } from '../../src/config/types.js';
@@ -62,9 +62,11 @@ export interface Scenario {
   bytesToBoard: number;
 }
 
+/** A copy of a board: its flash and its unique id (kept beside the flash), so the plan made for it still applies. */
 export function copyOf(flash: string): string {
   const to = join(tempDir('belay-apply-case-'), 'flash');
   cpSync(flash, to, { recursive: true });
+  if (existsSync(`${flash}.id`)) copyFileSync(`${flash}.id`, `${to}.id`);
   return to;
 }
 
