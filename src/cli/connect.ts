@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { Device, type ConnectOptions } from '../device/device.js';
 import { findConfig, loadConfig } from '../config/index.js';
+import type { LoadedConfig } from '../config/types.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import type { Context } from './context.js';
 import type { RecoveryReport } from '../device/fs/index.js';
@@ -38,6 +39,13 @@ export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
   // Only where the project is matters here: a broken config must not hide the board.
   const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
   return { projectDir: found ? dirname(found.file) : undefined, ...emulatorEnvironment() };
+}
+
+/** The project's config as the commands that deploy read it (plan, apply): required, with the environment for ${env:...}. */
+export async function projectConfig(ctx: Context): Promise<LoadedConfig> {
+  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, env: process.env });
+  for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
+  return config;
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {

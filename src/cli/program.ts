@@ -11,6 +11,7 @@ import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
 import { registerPlanCommands } from './commands/plan-commands.js';
+import { registerApplyCommands } from './commands/apply-commands.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -37,6 +38,7 @@ export function buildProgram(version: string): Command {
   registerConfigCommands(program);
   registerFsCommands(program);
   registerPlanCommands(program);
+  registerApplyCommands(program);
 
   return program;
 }

@@ -20,7 +20,7 @@ export type RawInlineFile = string | { content?: string; json?: unknown; secret?
 
 /** The part of belay.yaml a profile may override. */
 export interface RawSettings {
-  device?: { port?: string; baud?: number; window?: number | 'auto'; afterApply?: AfterApply };
+  device?: { port?: string; baud?: number; window?: number | 'auto'; afterApply?: AfterApply; requireSignature?: string | null };
   sources?: RawSource[];
   files?: Record<string, RawInlineFile>;
   ignore?: string[];
@@ -42,6 +42,8 @@ export interface DeviceConfig {
   /** Upload flow-control window in bytes; undefined: chosen by link kind (device/link-window.ts). */
   window?: number;
   afterApply: AfterApply;
+  /** Absolute path of the public key a plan file must be signed with to be applied (undefined: signatures not required). */
+  requireSignature?: string;
 }
 
 /** A local folder or file mapped onto the board, normalised. */

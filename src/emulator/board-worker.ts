@@ -179,6 +179,14 @@ function rawPaste(): void {
   for (;;) {
     const byte = blockingByte();
     if (byte === CTRL_D) break;
+    if (byte === CTRL_C) {
+      // As the firmware's stdin reader: the input ends ("\x04") and the
+      // program is a KeyboardInterrupt before it ran, reported the usual way.
+      // A host that died mid-paste leaves a board the next host can reach.
+      output.text('\x04\x04KeyboardInterrupt: \r\n\x04>');
+      output.flush();
+      return;
+    }
     // Control characters would steer the wasm REPL rather than be source text.
     if (byte > CTRL_E || byte === 0x00) code.push(byte);
     sinceGrant += 1;

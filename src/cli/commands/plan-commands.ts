@@ -10,12 +10,13 @@
  */
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
 import { makePlan } from '../../sync/make-plan.js';
-import { readPlanFile, serializePlan, writePlanFile } from '../../sync/plan-file.js';
+import { readPlanFile, serializePlan, writePlanFile, type PlanFile } from '../../sync/plan-file.js';
+import { readPrivateKey, shortKeyId, signPlan } from '../../sync/signing.js';
+import { BelayError } from '../../errors.js';
 import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
-import { withDevice } from '../connect.js';
+import { projectConfig, withDevice } from '../connect.js';
 import type { Context } from '../context.js';
 import { renderPlanMarkdown } from '../views/plan-markdown.js';
 import { renderPlanText } from '../views/plan-text.js';
@@ -34,10 +35,12 @@ function chosenFormat(ctx: Context, given: Format | undefined): Format {
   return ctx.options.json ? 'json' : (given ?? 'text');
 }
 
-function render(ctx: Context, plan: Plan, format: Format, planFile?: string): void {
+export function render(ctx: Context, plan: Plan, format: Format, planFile?: string): void {
   if (format === 'json') ctx.out.data(serializePlan(plan));
   else if (format === 'markdown') ctx.out.data(renderPlanMarkdown(plan, { planFileName: planFile }));
   else ctx.out.data(renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
+  const signature = (plan as PlanFile).signature;
+  if (signature && format !== 'json') ctx.out.info(`Signed with key ${shortKeyId(signature.keyId)} (belay apply --require-signature checks it).`);
 }
 
 const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
@@ -47,7 +50,7 @@ const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', r
  * 340/1000"), erased when done; nothing when stderr is not a terminal or
  * under --quiet/--json; phases as verbose lines either way.
  */
-function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
+export function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
   const live = Boolean(stream.isTTY) && !ctx.options.quiet && !ctx.options.json;
   let last = 0;
   const draw = (text: string) => {
@@ -70,6 +73,7 @@ function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr):
 
 interface PlanOptions {
   out?: string;
+  sign?: string;
   format?: Format;
   detailedExitcode?: boolean;
   diff: boolean;
@@ -82,6 +86,7 @@ export function registerPlanCommands(program: Command): void {
     .command('plan')
     .description('compare belay.yaml and the local files with the board and show what apply would change')
     .option('-o, --out <file>', 'save the plan to FILE (JSON, schemas/plan.v1.schema.json) for review and apply')
+    .option('--sign <keyfile>', 'sign the saved plan with this Ed25519 private key (from "belay keygen"); needs --out')
     .addOption(formatOption())
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 3 on unresolved conflicts, 1 on errors')
     .option('--no-diff', "do not fetch the board's copy of changed files to show diffs (faster on slow links)")
@@ -96,14 +101,17 @@ Examples:
   belay plan                                   # what would change
   belay plan --out plan.json                   # save it for review and apply
   belay plan --format markdown > plan.md       # for a pull-request comment
+  belay plan --out plan.json --sign keys/reviewer.key   # a signed plan (see belay keygen)
   belay --profile prod plan --detailed-exitcode`,
     )
     .action(
       action(async (ctx) => {
         const opts = ctx.command.opts<PlanOptions>();
         const format = chosenFormat(ctx, opts.format);
-        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile });
-        for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
+        if (opts.sign && !opts.out) throw new BelayError('USAGE', '--sign signs the saved plan: give --out FILE too');
+        // The key is read before the board is touched: a wrong path fails fast.
+        const key = opts.sign ? await readPrivateKey(resolve(ctx.cwd, opts.sign)) : undefined;
+        const config = await projectConfig(ctx);
         const made = await withDevice(ctx, (device) =>
           makePlan(device, config, {
             signal: ctx.signal,
@@ -113,7 +121,7 @@ Examples:
             hooks: phaseStatus(ctx),
           }),
         );
-        const { plan } = made;
+        const plan: Plan = key ? signPlan(made.plan, key) : made.plan;
         ctx.out.verbose(`local hashes: ${made.cache.hits} from the cache, ${made.cache.misses} computed`);
         if (made.cache.saveError) ctx.out.verbose(`hash cache not saved: ${made.cache.saveError.message}`);
         if (made.storedBoardId) ctx.out.info(`this board has no hardware id: belay stored ${plan.board.id} in /.belay/board-id`);
@@ -124,7 +132,7 @@ Examples:
           planFile = relative(ctx.cwd, target) || target;
         }
         render(ctx, plan, format, planFile);
-        if (planFile) ctx.out.info(`Saved the plan to ${planFile} (belay show ${planFile} renders it again).`);
+        if (planFile) ctx.out.info(`Saved the plan to ${planFile}: review it (belay show ${planFile}), then run exactly this plan with "belay apply ${planFile}".`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
         else if (opts.detailedExitcode) process.exitCode = plan.changes.length ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
