@@ -182,11 +182,13 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     const line = await readLine(io, 'the upload hash');
     const summary = JSON.parse(line) as BoardSummary;
     const ours = hasher.digest();
-    const accept = summary.size === (rawTotal ?? sent) && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
+    // The size of what was hashed: the bytes streamed, which a file changed since it was measured makes differ from `total`.
+    const hashed = compression ? compression.raw.length : sent;
+    const accept = summary.size === hashed && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
     await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
-      stopReason = verifyFailed(request.target, { size: rawTotal ?? sent, ...ours }, summary);
+      stopReason = verifyFailed(request.target, { size: hashed, ...ours }, summary);
       return undefined;
     }
     const [kept] = await io.read(1, 'the board to keep the staged upload');
@@ -200,7 +202,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const run = await runExchange(device, code, exchange, { signal });
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
-  if (corrupt) throw verifyFailed(request.target, { size: rawTotal ?? sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
+  if (corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
   return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
 }
