@@ -27,6 +27,8 @@ export interface Capabilities {
   hash: HashAlgorithm;
   /** Records of an interrupted transaction under /.belay ("journal.json", "intent.log", ...); empty when none. */
   pending: string[];
+  /** Version of each fs helper group already in the board's globals from an earlier session (see fs/board-code.ts). */
+  helpers: Record<string, string>;
 }
 
 interface RawProbe {
@@ -41,6 +43,7 @@ interface RawProbe {
   stdout_buffer: boolean;
   rx_buffer: number | null;
   pending: string[];
+  helpers?: Record<string, unknown>;
 }
 
 export function parseCapabilities(raw: RawProbe): Capabilities {
@@ -57,6 +60,7 @@ export function parseCapabilities(raw: RawProbe): Capabilities {
     rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,
     hash: raw.hashlib === true ? 'sha256' : raw.crc32 === true ? 'crc32' : 'adler32',
     pending: Array.isArray(raw.pending) ? raw.pending.map(String) : [],
+    helpers: Object.fromEntries(Object.entries(raw.helpers && typeof raw.helpers === 'object' ? raw.helpers : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
   };
 }
 

@@ -5,6 +5,7 @@
  * call's arguments are Python literals from pyLiteral, the single quoting
  * helper: a path can never become code.
  */
+import { createHash } from 'node:crypto';
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
 
 /**
@@ -44,9 +45,14 @@ export function stripComments(source: string): string {
  * several times its size in heap for a moment, so on a board with little
  * free heap the helpers go in pieces of at most `budget` bytes (one file
  * each at least); with room, in one program (one round trip).
+ *
+ * Each group ends by setting `_bv_<group>` to its version (groupVersion), so
+ * the next session's probe can tell the board still holds this very code in
+ * its raw REPL globals (until a reset) and need not be sent it again; a
+ * group whose version differs is removed (removalProgram) and sent anew.
  */
 export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'encoded'], budget = Infinity): string[] {
-  const pieces = groups.flatMap((group) => HELPER_GROUPS[group].map((name) => stripped(name)));
+  const pieces = groups.flatMap((group) => [...HELPER_GROUPS[group].map((name) => stripped(name)), `_bv_${group} = ${pyLiteral(groupVersion(group))}`]);
   const programs: string[] = [];
   let current = '';
   for (const piece of pieces) {
@@ -63,6 +69,38 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
 /** Compile budget for a board with `freeHeap` bytes free (undefined: unknown, assume plenty). */
 export function compileBudget(freeHeap: number | undefined): number {
   return freeHeap === undefined || freeHeap >= 96 * 1024 ? Infinity : Math.max(1024, Math.floor(freeHeap / 6));
+}
+
+const versions = new Map<HelperGroup, string>();
+
+/** A short fingerprint of the code a group installs: it changes whenever that code does. */
+export function groupVersion(group: HelperGroup): string {
+  let version = versions.get(group);
+  if (version === undefined) {
+    const hash = createHash('sha256');
+    for (const name of HELPER_GROUPS[group]) hash.update(stripped(name)).update('\0');
+    version = hash.digest('hex').slice(0, 16);
+    versions.set(group, version);
+  }
+  return version;
+}
+
+/** The global names a group defines (functions, classes, module-level values) and its version marker. */
+export function groupNames(group: HelperGroup): string[] {
+  const names = new Set<string>([`_bv_${group}`]);
+  for (const name of HELPER_GROUPS[group]) {
+    for (const line of stripped(name).split('\n')) {
+      const defined = /^(?:def|class) (_b\w+)|^(_b\w+)\s*=|^(?:import|from) .* as (_b\w+)$/.exec(line);
+      const found = defined?.[1] ?? defined?.[2] ?? defined?.[3];
+      if (found) names.add(found);
+    }
+  }
+  return [...names];
+}
+
+/** Removes the globals of `groups` (stale copies an earlier version left), freeing their heap before new ones compile. */
+export function removalProgram(groups: readonly HelperGroup[]): string {
+  return `for _bn in ${pyLiteral(groups.flatMap(groupNames))}:\n    globals().pop(_bn, None)\ndel _bn\nimport gc\ngc.collect()\n`;
 }
 
 function stripped(name: string): string {

@@ -21,7 +21,7 @@
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
-import { compileBudget, installPrograms, pyCall, pyJsonCall, type HelperGroup } from './board-code.js';
+import { HELPER_GROUPS, compileBudget, groupVersion, installPrograms, pyCall, pyJsonCall, removalProgram, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary } from './upload-binary.js';
@@ -121,8 +121,30 @@ export class DeviceFs {
     return this.features;
   }
 
+  /** Whether the helpers an earlier session left on the board were looked at. */
+  private adopted = false;
+
+  /**
+   * Takes over the helper groups an earlier session left in the board's
+   * globals when their version is this code's (no bytes sent), and removes
+   * those of another version, so a small heap need not hold two copies.
+   */
+  private async adoptHelpers(options: OperationOptions): Promise<void> {
+    if (this.adopted) return;
+    this.adopted = true;
+    const onBoard = this.device.capabilities.helpers;
+    const stale: HelperGroup[] = [];
+    for (const group of Object.keys(HELPER_GROUPS) as HelperGroup[]) {
+      if (onBoard[group] === undefined) continue;
+      if (onBoard[group] === groupVersion(group)) this.installed.add(group);
+      else stale.push(group);
+    }
+    if (stale.length > 0) await this.device.exec(removalProgram(stale), options);
+  }
+
   /** Installs, in one program, the helper groups of `groups` the board does not have yet. */
   private async install(options: OperationOptions, groups: readonly HelperGroup[]): Promise<void> {
+    await this.adoptHelpers(options);
     const missing = (['base', ...groups] as HelperGroup[]).filter((group, i, all) => all.indexOf(group) === i && !this.installed.has(group));
     if (missing.length === 0) return;
     for (const program of installPrograms(missing, compileBudget(this.device.capabilities.memFree))) await this.device.exec(program, options);

@@ -33,6 +33,12 @@ def _bprobe():
         names = os.listdir("/.belay")
     except OSError:
         names = None
+    # Helper groups a previous session installed (board-code.ts): the raw
+    # REPL keeps its globals until a reset, so they need not be sent again.
+    helpers = {}
+    for k in globals():
+        if k.startswith("_bv_"):
+            helpers[k[4:]] = globals()[k]
     pending = []
     if names is not None:
         pending = [n for n in names if n in ("journal.json", "intent.log", ".belay-tmp-journal")]
@@ -52,6 +58,7 @@ def _bprobe():
                 "stdout_buffer": hasattr(sys.stdout, "buffer"),
                 "rx_buffer": rx,
                 "pending": pending,
+                "helpers": helpers,
             }
         )
     )

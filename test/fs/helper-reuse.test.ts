@@ -1,0 +1,74 @@
+// The fs helpers stay in the board's raw REPL globals between sessions
+// (until a reset). A later session whose code is the same version takes
+// them over without sending them again; a copy of another version is
+// removed and replaced, never used; after a soft reset they are sent anew.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Device } from '../../src/device/device.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import { groupVersion, installPrograms } from '../../src/device/fs/board-code.js';
+import { cleanup, tempDir } from './helpers.js';
+
+const opened: Array<{ board: EmulatorTransport; flash: string }> = [];
+afterEach(async () => {
+  for (const { board, flash } of opened.splice(0)) {
+    await board.close();
+    cleanup(flash);
+  }
+});
+
+async function board() {
+  const flash = tempDir('flash');
+  const transport = await EmulatorTransport.open({ dir: flash, runMain: false });
+  opened.push({ board: transport, flash });
+  return { transport, flash };
+}
+
+/** Bytes sent to the board by `work`. */
+async function sentBy(device: Device, work: () => Promise<unknown>): Promise<number> {
+  const before = device.transport.wire.sent;
+  await work();
+  return device.transport.wire.sent - before;
+}
+
+const helperBytes = installPrograms(['base', 'write']).join('').length;
+const content = Buffer.from('print("hello")\n');
+
+describe('fs helpers across sessions on one board', () => {
+  it('a second session takes them over and sends none of them', async () => {
+    const { transport, flash } = await board();
+    const first = await Device.over(transport);
+    expect(first.capabilities.helpers).toEqual({});
+    expect(await sentBy(first, () => first.fs.write('/a.py', content))).toBeGreaterThan(helperBytes);
+    const second = await Device.over(transport);
+    expect(second.capabilities.helpers).toMatchObject({ base: groupVersion('base'), write: groupVersion('write') });
+    expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeLessThan(helperBytes / 4);
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+  });
+
+  it('a copy of another version is removed and sent anew, never used', async () => {
+    const { transport, flash } = await board();
+    const first = await Device.over(transport);
+    await first.fs.write('/a.py', content);
+    // What an older belay would have left: its own marker, and a helper that does something else.
+    await first.exec("_bv_write = 'an older version'\ndef _bcommit(j, jnl):\n    raise RuntimeError('the old helper ran')\n");
+    const second = await Device.over(transport);
+    expect(second.capabilities.helpers.write).toBe('an older version');
+    expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeGreaterThan(installPrograms(['write']).join('').length);
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+    const third = await Device.over(transport);
+    expect(third.capabilities.helpers.write).toBe(groupVersion('write'));
+  });
+
+  it('after a soft reset they are gone, and sent again', async () => {
+    const { transport, flash } = await board();
+    const first = await Device.over(transport);
+    await first.fs.write('/a.py', content);
+    await first.softReset();
+    const second = await Device.over(transport);
+    expect(second.capabilities.helpers).toEqual({});
+    expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeGreaterThan(helperBytes);
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+  });
+});
