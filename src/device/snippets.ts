@@ -8,13 +8,27 @@ import { readFileSync } from 'node:fs';
 
 const cache = new Map<string, string>();
 
+/** The program text of snippets/NAME.py as it goes to the board: compact (see stripComments). */
 export function snippet(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./snippets/${name}.py`, import.meta.url), 'utf8');
+    text = `${stripComments(readFileSync(new URL(`./snippets/${name}.py`, import.meta.url), 'utf8'))}\n`;
     cache.set(name, text);
   }
   return text;
+}
+
+/**
+ * Drops comment-only and blank lines and shrinks each 4-space indent level
+ * to one space: fewer bytes on slow links and less text for a small heap to
+ * take in (the snippets hold no multi-line strings, so both are safe).
+ */
+export function stripComments(source: string): string {
+  return source
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+    .map((line) => line.replace(/^(?: {4})+/, (indent) => ' '.repeat(indent.length / 4)))
+    .join('\n');
 }
 
 export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };

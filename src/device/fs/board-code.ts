@@ -28,18 +28,6 @@ export type HelperGroup = keyof typeof HELPER_GROUPS;
 const programs = new Map<string, string>();
 
 /**
- * Drops comment-only and blank lines and shrinks each 4-space indent level
- * to one space (the snippets hold no multi-line strings, so both are safe).
- */
-export function stripComments(source: string): string {
-  return source
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
-    .map((line) => line.replace(/^(?: {4})+/, (indent) => ' '.repeat(indent.length / 4)))
-    .join('\n');
-}
-
-/**
  * The programs that install the helpers of `groups` (in order); they print
  * nothing. Each program is compiled on the board as a whole, which takes
  * several times its size in heap for a moment, so on a board with little
@@ -106,7 +94,7 @@ export function removalProgram(groups: readonly HelperGroup[]): string {
 function stripped(name: string): string {
   let text = programs.get(name);
   if (text === undefined) {
-    text = stripComments(snippet(name));
+    text = snippet(name).trimEnd();
     programs.set(name, text);
   }
   return text;
