@@ -65,6 +65,18 @@ let collector: MidProgramCollector | undefined;
 let flash: Flash;
 /** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
 let interruptChar: { memory: Int32Array; index: number };
+/** The words the host sets to deliver KeyboardInterrupt, as they are when none is pending. */
+let idleInterrupt: Array<[number, number]> = [];
+
+/**
+ * Starts a program's run: a Ctrl-C the host delivered as the last program
+ * was ending (it saw code running, then the code ended) must not interrupt
+ * this one; firmware handles a pending interrupt before its prompt returns.
+ */
+function startProgram(): void {
+  for (const [index, value] of idleInterrupt) Atomics.store(interruptChar.memory, index, value);
+  input.executing = true;
+}
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
@@ -98,6 +110,7 @@ async function startInterpreter(): Promise<void> {
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
   interruptChar = { memory: new Int32Array(loaded.memory), index: interrupt.charIndex };
+  idleInterrupt = interrupt.words.map(([index]) => [index, interruptChar.memory[index]]);
   post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
@@ -108,7 +121,7 @@ async function startInterpreter(): Promise<void> {
 function runScript(file: string): void {
   // The flash folder is the truth (writes go through at once): look there.
   if (!existsSync(join(options.dir, file))) return;
-  input.executing = true;
+  startProgram();
   try {
     // As pyexec does for a file: Ctrl-C armed, run in __main__'s globals.
     mp.runPython(
@@ -137,7 +150,7 @@ function feed(byte: number): number {
 
 /** Feeds bytes that make the interpreter run code, with Ctrl-C delivery enabled. */
 function execute(bytes: Iterable<number>): number {
-  input.executing = true;
+  startProgram();
   try {
     let result = 0;
     for (const byte of bytes) result = feed(byte);
@@ -219,7 +232,7 @@ function runPasted(code: Uint8Array): void {
     return;
   }
   collector?.collectBetweenPrograms();
-  input.executing = true;
+  startProgram();
   const { memory, index } = interruptChar;
   Atomics.store(memory, index, CTRL_C); // as pyexec arms Ctrl-C around a program
   let traceback = '';
