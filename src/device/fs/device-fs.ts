@@ -34,6 +34,7 @@ import { sizeOf, type UploadSource } from './source.js';
 import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
 import { fatRefusals, namesError, type FilesystemKind, type NameRefusal } from './names.js';
 import { errnoName } from '../../protocol/errno.js';
+import type { FolderDigest } from './folder-digest.js';
 import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
 export interface DeviceFsOptions {
@@ -69,7 +70,7 @@ export interface StageOptions extends TransferOptions {
   prechecked?: boolean;
 }
 
-type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null];
+type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null] | ['g', string, string, number];
 
 type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
 /** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
@@ -197,19 +198,55 @@ export class DeviceFs {
     const root = boardPath(path);
     const want = options.hash !== false;
     return mapFsErrors('listing', root, () =>
-      this.session(options, async (features) => {
+      this.session(options, async () => {
         const { stdout } = await this.device.exec(pyCall('_btree', root, want), { signal: options.signal });
-        const entries: FsEntry[] = [];
-        for (const line of stdout.toString('utf8').split('\n')) {
-          if (!line.trim()) continue;
-          const raw = JSON.parse(line) as RawEntry;
-          if (raw[0] === 's') options.onSkip?.(raw[1], raw[2] === null ? 'EIO' : errnoName(raw[2], this.device.capabilities.platform));
-          else if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
-          else entries.push({ path: raw[1], kind: 'file', size: raw[2], ...(raw[3] ? { hash: { algorithm: features.hash, digest: raw[3] } } : {}) });
-        }
-        return entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+        return this.parseListing(stdout, options.onSkip).entries;
       }),
     );
+  }
+
+  /**
+   * The tree under `path` as one digest per folder (folder-digest.ts): an
+   * unchanged tree is told from a changed one for a line per folder instead
+   * of a line per file. A file at `path` comes back as its entry.
+   */
+  async folderDigests(path: string, options: OperationOptions & { onSkip?: (path: string, errnoName: string) => void } = {}): Promise<{ file?: FsEntry; folders: FolderDigest[] }> {
+    const root = boardPath(path);
+    return mapFsErrors('listing', root, () =>
+      this.session(options, async () => {
+        const { stdout } = await this.device.exec(pyCall('_bdig', root), { signal: options.signal });
+        const { entries, folders } = this.parseListing(stdout, options.onSkip);
+        return { file: entries.find((entry) => entry.kind === 'file'), folders };
+      }),
+    );
+  }
+
+  /** The entries directly in each of `folders` (not below), with hashes, in one round trip. */
+  async listFolders(folders: string[], options: OperationOptions = {}): Promise<FsEntry[]> {
+    if (folders.length === 0) return [];
+    const paths = folders.map((folder) => boardPath(folder));
+    return mapFsErrors('listing', paths[0], () =>
+      this.session(options, async () => {
+        const { stdout } = await this.device.exec(pyCall('_bdirs', paths), { signal: options.signal });
+        return this.parseListing(stdout).entries;
+      }),
+    );
+  }
+
+  /** Parses the JSON lines of _btree, _bdirs and _bdig (fs_tree.py); entries sorted by path. */
+  private parseListing(stdout: Buffer, onSkip?: (path: string, errnoName: string) => void): { entries: FsEntry[]; folders: FolderDigest[] } {
+    const algorithm = this.features.hash;
+    const entries: FsEntry[] = [];
+    const folders: FolderDigest[] = [];
+    for (const line of stdout.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const raw = JSON.parse(line) as RawEntry;
+      if (raw[0] === 's') onSkip?.(raw[1], raw[2] === null ? 'EIO' : errnoName(raw[2], this.device.capabilities.platform));
+      else if (raw[0] === 'g') folders.push({ path: raw[1], digest: raw[2], count: raw[3] });
+      else if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
+      else entries.push({ path: raw[1], kind: 'file', size: raw[2], ...(raw[3] ? { hash: { algorithm, digest: raw[3] } } : {}) });
+    }
+    return { entries: entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)), folders };
   }
 
   /** Kind and size of `path`, or null when nothing is there. */

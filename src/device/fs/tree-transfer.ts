@@ -19,13 +19,14 @@
  */
 import nodePath from 'node:path';
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import { ancestors, boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
+import { ancestors, boardBasename, boardDirname, boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
+import { folderDigest, type DigestEntry } from './folder-digest.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
 import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { walkTree, type SkippedEntry, type WalkOptions } from '../../local/walk.js';
 import { AtomicFile, checkWriteTargets, ensureDir } from '../../local/write.js';
-import type { FsEntry, Progress, TransferStats } from './types.js';
+import type { ContentHash, FsEntry, HashAlgorithm, Progress, TransferStats } from './types.js';
 
 export interface FileEvent {
   /** Board path. */
@@ -56,14 +57,51 @@ export interface TreeResult {
   skipped: SkippedEntry[];
 }
 
-/** The listing, or undefined when nothing is at `path`. */
-async function listIfExists(fs: DeviceFs, path: string, signal?: AbortSignal): Promise<FsEntry[] | undefined> {
+/**
+ * What the board holds under `root`, as far as putTree needs it, by path
+ * (undefined when nothing is there): every folder, and every file of the
+ * folders the local tree has. One round trip gives a digest per folder
+ * (folder-digest.ts); a folder whose digest is the local folder's holds
+ * exactly the local files, which are taken from the local side; only the
+ * folders that differ are listed, in one more round trip. An unchanged tree
+ * so costs a line per folder, not per file.
+ */
+async function boardEntries(fs: DeviceFs, root: string, tree: { dirs: string[]; files: Array<{ relative: string; size: number }> }, hashes: Map<string, ContentHash>, algorithm: HashAlgorithm, signal?: AbortSignal): Promise<Map<string, FsEntry> | undefined> {
+  let digests: Awaited<ReturnType<DeviceFs['folderDigests']>>;
   try {
-    return await fs.list(path, { signal });
+    digests = await fs.folderDigests(root, { signal });
   } catch (err) {
     if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return undefined;
     throw err;
   }
+  const existing = new Map<string, FsEntry>();
+  if (digests.file) return existing.set(digests.file.path, digests.file);
+  // The local side folder by folder: what each holds directly, by board path.
+  const local = new Map<string, { entries: DigestEntry[]; files: FsEntry[] }>([[root, { entries: [], files: [] }]]);
+  for (const dir of tree.dirs) local.set(boardJoin(root, dir), { entries: [], files: [] });
+  for (const dir of tree.dirs) {
+    const path = boardJoin(root, dir);
+    local.get(boardDirname(path))?.entries.push({ name: boardBasename(path), kind: 'dir' });
+  }
+  for (const file of tree.files) {
+    const path = boardJoin(root, file.relative);
+    const hash = hashes.get(file.relative)!;
+    const folder = local.get(boardDirname(path));
+    folder?.entries.push({ name: boardBasename(path), kind: 'file', size: file.size, digest: hash.digest });
+    folder?.files.push({ path, kind: 'file', size: file.size, hash });
+  }
+  const differing: string[] = [];
+  for (const folder of digests.folders) {
+    if (folder.path !== root) existing.set(folder.path, { path: folder.path, kind: 'dir', size: 0 });
+    // A folder the local tree lacks: that it is a folder is all putTree needs.
+    const mine = local.get(folder.path);
+    if (!mine) continue;
+    const expected = folderDigest(algorithm, mine.entries);
+    if (expected.digest === folder.digest && expected.count === folder.count) for (const file of mine.files) existing.set(file.path, file);
+    else differing.push(folder.path);
+  }
+  for (const entry of await fs.listFolders(differing, { signal })) existing.set(entry.path, entry);
+  return existing;
 }
 
 /** Uploads the local tree `localDir` into board directory `remoteDir`, skipping identical files. */
@@ -74,8 +112,14 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const tree = await walkTree(localDir, { ...options.walk, signal });
   checkTargets(root, tree.dirs, tree.files.map((file) => file.relative));
   const features = await fs.probe({ signal });
-  const listing = await listIfExists(fs, root, signal);
-  const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
+  // Local hashes first: folder by folder they tell whether the board already holds the same.
+  const hashes = new Map<string, ContentHash>();
+  for (const file of tree.files) {
+    throwIfAborted(signal);
+    hashes.set(file.relative, await hashLocalFile(features.hash, file.path, signal));
+  }
+  const listing = await boardEntries(fs, root, tree, hashes, features.hash, signal);
+  const existing = listing ?? new Map<string, FsEntry>();
   const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, skipped: tree.skipped };
   // The one listing tells all: absent, a file (it lists itself) or a directory.
   if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
@@ -88,7 +132,7 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   for (const file of tree.files) {
     throwIfAborted(signal);
     const path = boardJoin(root, file.relative);
-    const local = await hashLocalFile(features.hash, file.path, signal);
+    const local = hashes.get(file.relative)!;
     const entry = existing.get(path);
     if (entry?.kind === 'dir') throw new BelayError('FS_ERROR', `${path} is a directory on the board, the local side has a file`, { data: { path, errnoName: 'EISDIR' } });
     const same = entry?.kind === 'file' && entry.size === file.size && sameHash(entry.hash, local);

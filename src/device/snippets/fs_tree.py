@@ -6,27 +6,89 @@
 #                       system folders): skipped, the rest goes on
 # A missing root raises OSError ENOENT. Part of the fs helpers.
 def _btree(root, want):
-    k, size = _bkind(root)
-    if k is None:
-        os.stat(root)  # raises the port's own ENOENT
-    if k == "f":
-        print(json.dumps(["f", root, size, _bhash(root) if want else None]))
+    if _broot(root, want):
         return
     stack = [root]
     while stack:
         d = stack.pop()
         try:
             for e in os.ilistdir(d):
-                _bgc()
-                p = _bjoin(d, e[0])
-                if e[1] & 0x4000:
-                    print(json.dumps(["d", p]))
+                p = _bent(d, e, want)
+                if p:
                     stack.append(p)
-                else:
-                    s = e[3] if len(e) > 3 else os.stat(p)[6]
-                    print(json.dumps(["f", p, s, _bhash(p) if want else None]))
         except OSError as x:
             if d == root:
                 raise
             print(json.dumps(["s", d, x.args[0] if x.args else None]))
 
+
+def _broot(root, want):
+    # A file root is its own listing (True); a missing one raises ENOENT.
+    k, size = _bkind(root)
+    if k is None:
+        os.stat(root)  # raises the port's own ENOENT
+    if k == "f":
+        print(json.dumps(["f", root, size, _bhash(root) if want else None]))
+        return True
+    return False
+
+
+def _bent(d, e, want):
+    # Prints the line of entry e of folder d; returns its path if a folder.
+    _bgc()
+    p = _bjoin(d, e[0])
+    if e[1] & 0x4000:
+        print(json.dumps(["d", p]))
+        return p
+    s = e[3] if len(e) > 3 else os.stat(p)[6]
+    print(json.dumps(["f", p, s, _bhash(p) if want else None]))
+
+
+# _bdirs(paths): the entries directly in each folder of paths, with hashes,
+# as _btree prints them (the folders whose digest differed, see _bdig).
+def _bdirs(paths):
+    for d in paths:
+        for e in os.ilistdir(d):
+            _bent(d, e, True)
+
+
+# _bdig(root): the tree under root as one line per folder, so an unchanged
+# tree costs a line per folder rather than per file:
+#   ["g", folder, digest, n]  n entries directly in it; digest: the XOR of
+#       the hex digests (as ASCII) of one line per entry, "name\0d" for a
+#       folder, "name\0f\0size\0digest" for a file (order-free: nothing to
+#       sort or hold, whatever the folder's size)
+#   ["f", root, size, digest] and ["s", folder, errno] as _btree prints them.
+def _bdig(root):
+    if _broot(root, True):
+        return
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        acc = None
+        n = 0
+        try:
+            for e in os.ilistdir(d):
+                _bgc()
+                p = _bjoin(d, e[0])
+                if e[1] & 0x4000:
+                    stack.append(p)
+                    line = e[0] + "\0d"
+                else:
+                    s = e[3] if len(e) > 3 else os.stat(p)[6]
+                    line = "%s\0f\0%d\0%s" % (e[0], s, _bhash(p))
+                h = _bnew()
+                h.update(line.encode())
+                x = h.hexdigest().encode()
+                if acc is None:
+                    acc = bytearray(x)
+                else:
+                    for i in range(len(acc)):
+                        acc[i] ^= x[i]
+                n += 1
+        except OSError as x:
+            if d == root:
+                raise
+            print(json.dumps(["s", d, x.args[0] if x.args else None]))
+            continue
+        print(json.dumps(["g", d, "".join("%02x" % c for c in acc) if acc else "", n]))
