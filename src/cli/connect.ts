@@ -4,11 +4,21 @@
  * auto; --baud likewise over `device.baud`. The emulated board's flash lives
  * under the project's root (the folder of belay.yaml, or the working
  * directory without one). --debug logs every byte of the conversation.
+ *
+ * The config layer (YAML, schema) is loaded only when the port must come
+ * from belay.yaml: `belay --port X exec ...` starts without it.
+ *
+ * After Ctrl-C (or a timeout) the board is interrupted and given a short
+ * grace period to come back to its prompt; a board that does not (its
+ * program disabled Ctrl-C) is left as it is, and the error says so.
  */
 import { dirname } from 'node:path';
-import { Device } from '../device/device.js';
-import { findConfig, loadConfig } from '../config/index.js';
+import type { Device } from '../device/device.js';
+import { BelayError, isBelayError } from '../errors.js';
 import type { Context } from './context.js';
+
+/** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
+export const INTERRUPT_GRACE_MS = 2000;
 
 export interface BoardSettings {
   port: string;
@@ -18,10 +28,14 @@ export interface BoardSettings {
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {
   if (ctx.options.port) {
-    // An explicit port needs no valid config; only where the project is.
+    // An explicit port needs no valid config; an emulated board, only where the project is.
+    const { parsePort } = await import('../transport/open.js');
+    if (parsePort(ctx.options.port).kind !== 'emulator') return { port: ctx.options.port, baud: ctx.options.baud, projectDir: ctx.cwd };
+    const { findConfig } = await import('../config/discover.js');
     const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
     return { port: ctx.options.port, baud: ctx.options.baud, projectDir: found ? dirname(found.file) : ctx.cwd };
   }
+  const { loadConfig } = await import('../config/index.js');
   const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
   return { port: config.device.port, baud: ctx.options.baud ?? config.device.baud, projectDir: config.rootDir };
@@ -36,6 +50,7 @@ function printable(bytes: Uint8Array): string {
 export async function connect(ctx: Context): Promise<Device> {
   const { port, baud, projectDir } = await boardSettings(ctx);
   ctx.out.verbose(`connecting to ${port}`);
+  const { Device } = await import('../device/device.js');
   const device = await Device.connect({
     port,
     baud,
@@ -47,12 +62,44 @@ export async function connect(ctx: Context): Promise<Device> {
   return device;
 }
 
-/** Runs `work` with a connected device and always closes it. */
+/** Runs `work` with a connected device and always closes it (within a grace period after an interrupt). */
 export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>): Promise<T> {
   const device = await connect(ctx);
+  let result: T;
   try {
-    return await work(device);
-  } finally {
-    await device.close();
+    result = await work(device);
+  } catch (err) {
+    const abandoned = isBelayError(err, 'ABORTED') || isBelayError(err, 'TIMEOUT');
+    if (!abandoned) {
+      await device.close();
+      throw err;
+    }
+    if (await closeWithin(device, INTERRUPT_GRACE_MS)) throw err;
+    throw new BelayError(err.code, `${err.message}; the board did not stop within ${INTERRUPT_GRACE_MS / 1000} s`, {
+      detail: err.detail,
+      hint: 'its program may have disabled Ctrl-C (micropython.kbd_intr(-1)) and may still be running: press its reset button, or unplug it and plug it in again',
+      data: { ...err.data, boardStopped: false },
+      cause: err,
+    });
   }
+  await device.close();
+  return result;
+}
+
+/** Closes the device, or drops the link if the board is not back at its prompt in time; true when it came back. */
+async function closeWithin(device: Device, graceMs: number): Promise<boolean> {
+  const closing = device.close().then(
+    () => true,
+    () => true,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const came = await Promise.race([closing, expired]);
+  clearTimeout(timer);
+  if (came) return true;
+  await device.transport.close().catch(() => undefined);
+  await closing;
+  return false;
 }

@@ -28,6 +28,8 @@ export interface Context {
   signal: AbortSignal;
   /** The command being run, for its own options (`ctx.command.opts()`). */
   command: Command;
+  /** Fields a failure under --json carries besides `error` (exec: what the program printed). */
+  jsonOnError?: Record<string, unknown>;
 }
 
 export function contextFrom(command: Command, signal: AbortSignal): Context {

@@ -1,26 +1,16 @@
 /**
  * Builds the commander program: global options, then each command group
- * registers itself. `action()` wraps a command body with the Context, Ctrl-C
- * handling and error rendering, so command files hold only their own logic.
+ * registers itself (command bodies run through action.ts), and runs it:
+ * parse errors are usage errors (exit 2), rendered as JSON under --json.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { BelayError, isBelayError } from '../errors.js';
-import { contextFrom, type Context } from './context.js';
+import { Command, Option } from 'commander';
+import { EXIT, reportError } from './action.js';
+import { parseInteger } from './arguments.js';
 import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
-
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
-
-export function parseInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
-    return n;
-  };
-}
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -49,40 +39,22 @@ export function buildProgram(version: string): Command {
   return program;
 }
 
-/** Wraps a command body: builds the Context, wires Ctrl-C to an AbortSignal, renders errors. */
-export function action<A extends unknown[]>(body: (ctx: Context, ...args: A) => Promise<void>) {
-  return async (...args: unknown[]): Promise<void> => {
-    const command = args[args.length - 1] as Command;
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts += 1;
-      // A second Ctrl-C means "now": stop waiting for a clean shutdown.
-      if (interrupts > 1) process.exit(EXIT.interrupted);
-      controller.abort(new BelayError('ABORTED', 'interrupted'));
-    };
-    process.on('SIGINT', onSigint);
-    const ctx = contextFrom(command, controller.signal);
-    try {
-      await body(ctx, ...(args.slice(0, -2) as A));
-    } catch (err) {
-      ctx.out.error(err);
-      process.exitCode = isBelayError(err, 'ABORTED') ? EXIT.interrupted : EXIT.failure;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  };
-}
-
 export async function runCli(argv: string[], version: string): Promise<number> {
   const program = buildProgram(version);
+  const json = argv.includes('--json');
+  const out = new Output({ color: false, quiet: false, verbose: false, debug: argv.includes('--debug'), json });
+  // Under --json a parse error is reported once, as JSON on stdout.
+  if (json) program.configureOutput({ outputError: () => undefined });
   try {
     await program.parseAsync(argv);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
-    new Output({ color: false, quiet: false, verbose: false, debug: argv.includes('--debug'), json: false }).error(err);
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      if (json) out.json({ error: { code: 'USAGE', message: (err as Error).message.replace(/^error: /, ''), detail: null, hint: 'run with --help for usage', data: { reason: code.slice('commander.'.length) } } });
+      return EXIT.usage;
+    }
+    reportError(out, err);
     return EXIT.failure;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

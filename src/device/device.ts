@@ -6,16 +6,16 @@
  * platform once (to name errno values right), and offers exec/info/reset.
  * Higher layers (filesystem, sync) build on `exec`.
  */
-import { BelayError, throwIfAborted } from '../errors.js';
+import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
 import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../transport/open.js';
-import { snippet } from './snippets.js';
+import { snippet, pyLiteral } from './snippets.js';
 import { DeviceFs } from './fs/device-fs.js';
 
 export interface ConnectOptions extends OpenOptions {
   signal?: AbortSignal;
-  /** Longest silence tolerated from the board, in ms (default 10 s). */
+  /** Longest silence tolerated from the board, and longest connect, in ms (default DEFAULT_TIMEOUT_MS, 10 s). */
   timeoutMs?: number;
   /** Set false to never try raw-paste. */
   rawPaste?: boolean;
@@ -108,12 +108,32 @@ export class Device {
     return run;
   }
 
-  /** Runs Python on the board; its exceptions reject with BOARD_EXCEPTION. */
-  exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.serialise(() => {
+  /**
+   * Runs Python on the board; its exceptions reject with BOARD_EXCEPTION.
+   * With `filename` the code runs under that name (tracebacks show it, not
+   * <stdin>) and travels as a string literal, so every byte arrives intact.
+   */
+  exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult> {
+    const { filename, ...rest } = options;
+    const program = filename === undefined ? code : named(code, filename);
+    return this.serialise(async () => {
       throwIfAborted(options.signal);
-      return this.repl.exec(code, { platform: this.platform, ...options });
+      try {
+        return await this.repl.exec(program, { platform: this.platform, ...rest });
+      } catch (err) {
+        throw filename === undefined ? err : withoutWrapperFrames(err);
+      }
     });
+  }
+
+  /**
+   * Starts code and returns once the board has it, without waiting for it
+   * to finish (`belay run --no-follow`): the program keeps running after the
+   * link closes, until the next call on any session interrupts it.
+   */
+  launch(code: string, options: { signal?: AbortSignal; filename?: string } = {}): Promise<void> {
+    const program = options.filename === undefined ? code : named(code, options.filename);
+    return this.serialise(() => this.repl.execNoFollow(program, options.signal));
   }
 
   /**
@@ -168,4 +188,19 @@ export class Device {
     this.repl.dispose();
     await this.transport.close();
   }
+}
+
+/** The program that runs `source` under `filename` (see snippets/run_named.py). */
+function named(source: string, filename: string): string {
+  return `${snippet('run_named')}\n_belay_run(${pyLiteral(source)}, ${pyLiteral(filename)})\n`;
+}
+
+/** Drops the wrapper's own <stdin> frames from a traceback: the user's file is what matters. */
+function withoutWrapperFrames(err: unknown): unknown {
+  if (!isBelayError(err, 'BOARD_EXCEPTION') || typeof err.data.traceback !== 'string') return err;
+  const traceback = err.data.traceback
+    .split('\n')
+    .filter((line) => !/^\s*File "<stdin>"/.test(line))
+    .join('\n');
+  return new BelayError('BOARD_EXCEPTION', err.message, { detail: traceback, hint: err.hint, data: { ...err.data, traceback }, cause: err.cause });
 }

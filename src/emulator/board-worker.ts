@@ -165,6 +165,13 @@ function rawPaste(): void {
   for (;;) {
     const byte = blockingByte();
     if (byte === CTRL_D) break;
+    if (byte === CTRL_C) {
+      // The firmware abandons the paste: nothing is compiled or run, and it
+      // reports a KeyboardInterrupt (end-of-paste, stdout end, stderr, end, prompt).
+      output.text('\x04\x04KeyboardInterrupt: \r\n\x04>');
+      output.flush();
+      return;
+    }
     // Control characters would steer the wasm REPL rather than be source text.
     if (byte > CTRL_E || byte === 0x00) code.push(byte);
     sinceGrant += 1;

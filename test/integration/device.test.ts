@@ -174,14 +174,14 @@ describe('the emulated board', () => {
   });
 });
 
-describe('connecting to a busy board', () => {
+describe.each(LINKS)('connecting to a busy board over %s link', (link) => {
   it('interrupts a main.py that never ends, without resetting the board', async () => {
     const first = await openBoard('in-process');
     const setup = await Device.over(first.transport);
     await setup.exec("open('/main.py','w').write('counter = 0\\nwhile True:\\n    counter += 1\\n')");
     await setup.close();
     // power on with main.py running, as a board does
-    const busy = await board('in-process', { dir: first.flash, runMain: true });
+    const busy = await board(link, { dir: first.flash, runMain: true });
     const device = await Device.over(busy.transport);
     // the interrupted program's state is still there: no reset happened
     const counter = Number((await device.exec('print(counter)')).stdout.toString());

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawRepl } from '../../src/protocol/raw-repl.js';
 import { BelayError } from '../../src/errors.js';
 import { ScriptedTransport, fakeBoard } from '../helpers/scripted-transport.js';
@@ -109,5 +109,22 @@ describe('raw REPL framing', () => {
     controller.abort();
     expect(await codeOf(repl.exec('1', { signal: controller.signal }))).toBe('ABORTED');
     expect(board.state.execs).toEqual([]);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('enters raw mode by reading until the prompt, without fixed pauses', async () => {
+    // With timers frozen, any sleep in the entry path would never end.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const board = fakeBoard({ garbage: 'Traceback...\r\nKeyboardInterrupt: \r\n>>> ', run: () => ({ stdout: 'webassembly\r\n' }) });
+    const transport = new ScriptedTransport(board.script, 3);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    await repl.enter();
+    expect(repl.isRaw).toBe(true);
+    // the interrupt comes first, then Ctrl-A
+    const sent = transport.allSent.toString('latin1');
+    expect(sent.indexOf('\x03')).toBeLessThan(sent.indexOf('\x01'));
   });
 });

@@ -17,7 +17,7 @@ import {
   type ValidationResult,
 } from '../../config/index.js';
 import type { Context } from '../context.js';
-import { action, EXIT } from '../program.js';
+import { action, EXIT } from '../action.js';
 
 function printDiagnostics(ctx: Context, list: Diagnostic[]): void {
   if (list.length === 0) return;

@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action, parseInteger } from '../program.js';
+import { action } from '../action.js';
+import { parseInteger } from '../arguments.js';
 import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { emulatorDir } from '../../transport/open.js';
 import { servePty } from '../../emulator/pty-bridge.js';

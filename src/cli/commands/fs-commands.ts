@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { BelayError } from '../../errors.js';
-import { action } from '../program.js';
+import { action } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
 import { ProgressLine, formatBytes } from '../progress.js';
