@@ -8,12 +8,11 @@
  *               USB board: the board keeps running between commands
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { servePty } from '../../src/emulator/pty-bridge.js';
+import { tempDir } from './boards.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -73,7 +72,7 @@ export function waitFor(stream: NodeJS.ReadableStream, text: string, timeoutMs =
 }
 
 export function tempProject(prefix = 'belay-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** A board for CLI tests: the --port value that reaches it, and how to stop it. */
@@ -101,9 +100,9 @@ export async function cliBoard(link: CliLink, cwd: string, options: Partial<Emul
       close: async () => undefined,
     };
   }
-  const flash = options.dir ?? join(mkdtempSync(join(tmpdir(), 'belay-cli-flash-')), 'flash');
+  const flash = options.dir ?? join(tempDir('belay-cli-flash-'), 'flash');
   const board = await EmulatorTransport.open({ runMain: false, ...options, dir: flash });
-  const bridge = await servePty(board, join(mkdtempSync(join(tmpdir(), 'belay-cli-pty-')), 'board'));
+  const bridge = await servePty(board, join(tempDir('belay-cli-pty-'), 'board'));
   return {
     link,
     port: bridge.link,

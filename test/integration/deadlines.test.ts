@@ -9,28 +9,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
-import { BelayError } from '../../src/errors.js';
-import { LINKS, openBoard, tempDir, type TestBoard } from '../helpers/boards.js';
+import { LINKS, boardPool, failure, tempDir, type TestBoard } from '../helpers/boards.js';
 
-const open: TestBoard[] = [];
-async function board(link: (typeof LINKS)[number], options: Parameters<typeof openBoard>[1] = {}) {
-  const b = await openBoard(link, options);
-  open.push(b);
-  return b;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((b) => b.close().catch(() => undefined)));
-});
-
-async function failure(promise: Promise<unknown>): Promise<BelayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof BelayError) return err;
-    throw err;
-  }
-  throw new Error('expected a BelayError');
-}
+const boards = boardPool();
+const board = boards.open;
+afterEach(boards.closeAll);
 
 /** Resolves once the board has printed `text` (read off the link before any session starts). */
 function printed(b: TestBoard, text: string): Promise<void> {

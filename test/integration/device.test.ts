@@ -2,28 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
-import { BelayError } from '../../src/errors.js';
-import { LINKS, openBoard, type TestBoard } from '../helpers/boards.js';
+import { LINKS, boardPool, failure, openBoard } from '../helpers/boards.js';
 
-const open: TestBoard[] = [];
-async function board(link: (typeof LINKS)[number], options: Parameters<typeof openBoard>[1] = {}) {
-  const b = await openBoard(link, options);
-  open.push(b);
-  return b;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((b) => b.close().catch(() => undefined)));
-});
-
-async function failure(promise: Promise<unknown>): Promise<BelayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof BelayError) return err;
-    throw err;
-  }
-  throw new Error('expected a BelayError');
-}
+const boards = boardPool();
+const board = boards.open;
+afterEach(boards.closeAll);
 
 describe.each(LINKS)('device over %s link', (link) => {
   it('runs code and returns its output', async () => {
@@ -101,8 +84,7 @@ describe('the emulated board', () => {
     await d1.exec("open('/x','w').write('1')");
     await d1.close();
     expect(readFileSync(join(first.flash, 'x'), 'utf8')).toBe('1');
-    const second = await openBoard('in-process', { dir: first.flash });
-    open.push(second);
+    const second = await board('in-process', { dir: first.flash });
     const d2 = await Device.over(second.transport);
     expect((await d2.exec("print(open('/x').read())")).stdout.toString().trim()).toBe('1');
   });
