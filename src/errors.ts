@@ -33,7 +33,15 @@ export type ErrorCode =
   | 'NO_SPACE'
   | 'VERIFY_FAILED'
   | 'LOCAL_IO'
+  | 'LOCAL_SYMLINK'
   | 'PATH_INVALID'
+  | 'PATH_RESERVED'
+  // plans (sync/plan-file.ts, sync/make-plan.ts)
+  | 'PLAN_INVALID'
+  | 'PLAN_VERSION'
+  | 'PLAN_INTEGRITY'
+  | 'PLAN_CONFLICTS'
+  | 'MANIFEST_INVALID'
   // command line
   | 'USAGE'
   | 'EMULATOR'

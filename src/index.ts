@@ -7,7 +7,7 @@ export { Device, type ConnectOptions, type BoardInfo } from './device/device.js'
 export type { ExecOptions, ExecResult } from './protocol/raw-repl.js';
 export { errnoName } from './protocol/errno.js';
 export type { Transport } from './transport/types.js';
-export { openTransport, parsePort, emulatorDir, type OpenOptions } from './transport/open.js';
+export { openTransport, autoPort, parsePort, emulatorDir, emulatorHome, userDataDir, checkEmulatorName, type OpenOptions, type EmulatorPlace, type PortSpec } from './port/index.js';
 export { listPorts, type PortInfo, type PortListing } from './transport/discovery.js';
 export { SerialTransport } from './transport/serial.js';
 export { EmulatorTransport } from './emulator/emulator-transport.js';
@@ -15,4 +15,19 @@ export type { EmulatorOptions, HideableFeature, RawPasteSupport } from './emulat
 export { servePty, type PtyBridge } from './emulator/pty-bridge.js';
 export * from './config/index.js';
 export * from './device/fs/index.js';
-export { boardPath, tempPathFor, isTempName, TEMP_PREFIX } from './paths/board.js';
+export {
+  boardPath,
+  boardTarget,
+  writePath,
+  checkBoardPath,
+  isReserved,
+  tempPathFor,
+  isTempName,
+  TEMP_PREFIX,
+  RESERVED_BOARD_DIR,
+  MAX_NAME_BYTES,
+  type BoardPathCheck,
+  type BoardPathOptions,
+  type PathPurpose,
+} from './paths/board.js';
+export { walkTree, DEFAULT_IGNORES, checkWriteTargets, writeFileAtomic, AtomicFile, type WalkOptions, type LocalTree, type LocalFile, type SkippedEntry } from './local/index.js';

@@ -2,18 +2,34 @@
  * How every command runs: `action()` wraps a command body with its Context,
  * turns Ctrl-C and a closed stdout into an abort the board hears, renders
  * errors (one line on stderr, or a JSON object on stdout under --json) and
- * sets the exit status. Command files import only this, never program.ts.
+ * sets the exit status; also the option parsers commands share. Command
+ * files import this, never program.ts (which imports them).
  *
  * Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted
  * (Ctrl-C), 141 the reader of stdout went away (as a process killed by
  * SIGPIPE reports it).
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { BelayError } from '../errors.js';
 import { contextFrom, type Context } from './context.js';
 import type { Output } from './output.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130, brokenPipe: 141 } as const;
+
+export function parseInteger(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    return n;
+  };
+}
+
+/** Seconds as milliseconds; 0 means no limit (Infinity). */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0: no limit)');
+  return n === 0 ? Infinity : Math.round(n * 1000);
+}
 
 /** The exit status a failure maps to. */
 export function exitCodeFor(err: unknown): number {

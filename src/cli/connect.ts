@@ -1,44 +1,67 @@
 /**
  * Opens the board a command talks to. Which board: --port (or BELAY_PORT),
  * else the project's belay.yaml `device.port` (for the chosen profile), else
- * auto; --baud likewise over `device.baud`. The emulated board's flash lives
- * under the project's root (the folder of belay.yaml, or the working
- * directory without one). --debug logs every byte of the conversation.
+ * auto; --baud likewise over `device.baud`. Where an emulated board's flash
+ * lives is decided by port/emulator-dir.ts from what this file gathers: the
+ * project's root (the folder of belay.yaml, if any) and the environment
+ * (BELAY_EMULATOR_DIR, XDG_DATA_HOME, LOCALAPPDATA), which only cli/ reads.
+ * --debug logs every byte of the conversation.
  *
- * The config layer (YAML, schema) is loaded only when the port must come
- * from belay.yaml: `belay --port X exec ...` starts without it.
+ * The config layer (YAML, schema) loads only when it is needed: for the
+ * port from belay.yaml, or for where an emulated board's project is; `belay
+ * --port /dev/ttyACM0 exec ...` starts without it.
  *
  * After Ctrl-C (or a timeout) the board is interrupted and given a short
  * grace period to come back to its prompt; a board that does not (its
  * program disabled Ctrl-C) is left as it is, and the error says so.
  */
+import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Device } from '../device/device.js';
 import { BelayError, isBelayError } from '../errors.js';
+import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
+import { parsePort } from '../port/spec.js';
 import type { Context } from './context.js';
 
 /** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
 export const INTERRUPT_GRACE_MS = 2000;
 
-export interface BoardSettings {
+export interface BoardSettings extends EmulatorPlace {
   port: string;
   baud?: number;
-  projectDir: string;
+}
+
+/** What the environment says about emulator folders (the only place the library's rule gets it from). */
+export function emulatorEnvironment(env: NodeJS.ProcessEnv = process.env): Pick<EmulatorPlace, 'home' | 'dataDir'> {
+  return {
+    home: env.BELAY_EMULATOR_DIR || undefined,
+    dataDir: userDataDir({ platform: process.platform, home: homedir(), xdgDataHome: env.XDG_DATA_HOME, localAppData: env.LOCALAPPDATA }),
+  };
+}
+
+/** Where this command's emulated boards live: the project found from -C/-c, else the per-user folder. */
+export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
+  // Only where the project is matters here: a broken config must not hide the board.
+  const { findConfig } = await import('../config/discover.js');
+  const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
+  return { projectDir: found ? dirname(found.file) : undefined, ...emulatorEnvironment() };
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {
   if (ctx.options.port) {
-    // An explicit port needs no valid config; an emulated board, only where the project is.
-    const { parsePort } = await import('../transport/open.js');
-    if (parsePort(ctx.options.port).kind !== 'emulator') return { port: ctx.options.port, baud: ctx.options.baud, projectDir: ctx.cwd };
-    const { findConfig } = await import('../config/discover.js');
-    const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
-    return { port: ctx.options.port, baud: ctx.options.baud, projectDir: found ? dirname(found.file) : ctx.cwd };
+    // A serial port needs no project; an emulated board needs to know where its flash is.
+    const place = parsePort(ctx.options.port).kind === 'emulator' ? await emulatorPlace(ctx) : {};
+    return { port: ctx.options.port, baud: ctx.options.baud, ...place };
   }
   const { loadConfig } = await import('../config/index.js');
-  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true });
+  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true, env: process.env });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
-  return { port: config.device.port, baud: ctx.options.baud ?? config.device.baud, projectDir: config.rootDir };
+  return {
+    port: config.device.port,
+    baud: ctx.options.baud ?? config.device.baud,
+    projectDir: config.configFile ? config.rootDir : undefined,
+    ...emulatorEnvironment(),
+  };
 }
 
 function printable(bytes: Uint8Array): string {
@@ -48,13 +71,15 @@ function printable(bytes: Uint8Array): string {
 }
 
 export async function connect(ctx: Context): Promise<Device> {
-  const { port, baud, projectDir } = await boardSettings(ctx);
+  const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
   ctx.out.verbose(`connecting to ${port}`);
   const { Device } = await import('../device/device.js');
   const device = await Device.connect({
     port,
     baud,
     projectDir,
+    emulatorHome: home,
+    dataDir,
     signal: ctx.signal,
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,
   });

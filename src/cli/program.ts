@@ -1,11 +1,11 @@
 /**
  * Builds the commander program: global options, then each command group
- * registers itself (command bodies run through action.ts), and runs it:
+ * registers itself (command bodies run through action.ts, which this file
+ * does not import back: commands never import the program), and runs it:
  * parse errors are usage errors (exit 2), rendered as JSON under --json.
  */
 import { Command, Option } from 'commander';
-import { EXIT, reportError } from './action.js';
-import { parseInteger } from './arguments.js';
+import { EXIT, parseInteger, reportError } from './action.js';
 import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';

@@ -5,12 +5,7 @@
  * this is the one place that draws it.
  */
 import type { Context } from './context.js';
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
+import { formatBytes } from './format.js';
 
 export class ProgressLine {
   private readonly live: boolean;

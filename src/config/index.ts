@@ -8,7 +8,6 @@ export { findConfig, SEARCH_PLACES, type FoundConfig } from './discover.js';
 export { formatDiagnostic, formatDiagnostics, diagnosticsError, type FormatOptions } from './diagnostics.js';
 export { Secrets, redactSecrets } from './secrets.js';
 export { isIgnored, isKept, boardMatcher, BUILTIN_IGNORE } from './patterns.js';
-export { normaliseBoardPath, RESERVED_BOARD_DIR } from './board-path.js';
 export { listSourceFiles, type SourceFile, type SourceListing } from './walk.js';
 export { DEFAULTS } from './resolve.js';
 export { SCHEMA_URL, loadSchema } from './schema.js';

@@ -27,7 +27,8 @@ const SHORT_SECRET = 4;
 
 /** Every diagnostic for the config `options` point at; never throws for problems in the file. */
 export async function validateConfig(options: LoadOptions): Promise<ValidationResult> {
-  const env = options.env ?? process.env;
+  // The library reads no environment: the CLI passes process.env.
+  const env = options.env ?? {};
   const requested = options.profile || env.BELAY_PROFILE || null;
   const fail = (diagnostics: Diagnostic[], configFile: string | null, profiles: string[] = []): ValidationResult => ({
     ok: !diagnostics.some((d) => d.severity === 'error'),

@@ -7,7 +7,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { normaliseBoardPath, isWithin, RESERVED_BOARD_DIR } from './board-path.js';
+import { checkBoardPath, type PathPurpose } from '../paths/board.js';
+import { EMULATOR_NAME_RULE, emulatorNameIn, emulatorNameProblem } from '../port/spec.js';
 import { report, type CheckContext } from './context.js';
 import type { PathSegment } from './document.js';
 import { pathName } from './document.js';
@@ -75,28 +76,37 @@ function resolveDevice(raw: NonNullable<RawSettings['device']>, ctx: CheckContex
   const port = (raw.port ?? DEFAULTS.port).trim();
   // Checked after interpolation: `${env:PORT}` may have expanded to nothing.
   if (port === '') report(ctx, ['device', 'port'], { code: 'CONFIG_INVALID', message: 'device.port is empty', hint: 'use "auto", a serial path, or "emulator"' });
-  const emulator = /^emulator:(.*)$/.exec(port);
-  if (emulator && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(emulator[1])) {
-    report(ctx, ['device', 'port'], { code: 'CONFIG_INVALID', message: `"${port}" is not a valid emulator name`, hint: 'write "emulator" or "emulator:NAME" (letters, digits, ".", "_", "-")' });
+  // The same emulator-name rule as --port (port/spec.ts).
+  const name = emulatorNameIn(port);
+  const problem = name === undefined ? undefined : emulatorNameProblem(name);
+  if (problem) {
+    report(ctx, ['device', 'port'], { code: 'CONFIG_INVALID', message: `emulator name ${JSON.stringify(name)} in "${port}" ${problem}`, hint: `write "emulator" or "emulator:NAME", NAME being ${EMULATOR_NAME_RULE}` });
   }
   return { port, baud: raw.baud ?? DEFAULTS.baud, afterApply: raw.afterApply ?? DEFAULTS.afterApply };
 }
 
-/** Normalises a board path or reports why it cannot be one. */
-export function boardPath(input: string, path: PathSegment[], ctx: CheckContext, key = false): string | undefined {
-  const result = normaliseBoardPath(input);
+/**
+ * The board path a config names, by the one board-path rule (paths/board.ts)
+ * with `absolute` required, or undefined after reporting why not. On top of
+ * the rule, a "\\" is reported as a slip of a Windows hand, with the "/" form
+ * suggested: legal in a board name, but never what a config author meant.
+ */
+export function configBoardPath(input: string, path: PathSegment[], ctx: CheckContext, purpose: PathPurpose, key = false): string | undefined {
+  if (input.includes('\\')) {
+    const fixed = checkBoardPath(input.replace(/\\/g, '/'), { absolute: true, purpose });
+    const suggestion = fixed.ok ? fixed.path : undefined;
+    report(ctx, path, { code: 'PATH_INVALID', message: `board path "${input}" uses "\\"; board paths use "/"`, suggestion, hint: suggestion ? `did you mean "${suggestion}"?` : undefined, key });
+    return undefined;
+  }
+  const result = checkBoardPath(input, { absolute: true, purpose });
   if (!result.ok) {
     report(ctx, path, {
-      code: 'PATH_INVALID',
+      code: result.code,
       message: `board path "${input}" ${result.reason}`,
       suggestion: result.suggestion,
       hint: result.suggestion ? `did you mean "${result.suggestion}"?` : undefined,
       key,
     });
-    return undefined;
-  }
-  if (isWithin(result.path, RESERVED_BOARD_DIR)) {
-    report(ctx, path, { code: 'PATH_INVALID', message: `board path "${input}" is inside ${RESERVED_BOARD_DIR}, which belay keeps for its own records`, key });
     return undefined;
   }
   return result.path;
@@ -127,16 +137,12 @@ async function resolveSource(raw: RawSource, path: PathSegment[], ctx: CheckCont
   }
   const kind = info.isDirectory() ? 'dir' : 'file';
   let to: string | undefined;
-  if (kind === 'dir') to = boardPath(entry.to ?? '/', [...path, 'to'], ctx);
+  if (kind === 'dir') to = configBoardPath(entry.to ?? '/', [...path, 'to'], ctx, 'dir');
   else {
     // A file goes to `/NAME` by default, or into a folder when `to` ends with "/".
     const raw = entry.to === undefined ? '/' : entry.to;
     const into = raw.endsWith('/') ? `${raw}${basename(from)}` : raw;
-    to = boardPath(into, [...path, 'to'], ctx);
-    if (to === '/') {
-      report(ctx, [...path, 'to'], { code: 'PATH_INVALID', message: 'a file cannot be deployed as the board root "/"' });
-      to = undefined;
-    }
+    to = configBoardPath(into, [...path, 'to'], ctx, 'file');
     for (const option of ['include', 'exclude'] as const) {
       if (entry[option] !== undefined) {
         report(ctx, [...path, option], { severity: 'warning', code: 'OPTION_UNUSED', message: `${option} has no effect: "${entry.from}" is a file`, key: true });
@@ -151,7 +157,7 @@ function resolveFiles(raw: NonNullable<RawSettings['files']>, ctx: CheckContext,
   const out: InlineFile[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const path: PathSegment[] = ['files', key];
-    const target = boardPath(key, path, ctx, true);
+    const target = configBoardPath(key, path, ctx, 'file', true);
     if (value === null) continue; // removed by a profile
     let file: InlineFile | undefined;
     if (typeof value === 'string') file = { path: target ?? key, content: value, format: 'text', secret: false };

@@ -4,7 +4,8 @@
  * never also a folder, `keep` does not cover anything belay deploys, and
  * patterns that match nothing are flagged (warnings: maybe intended).
  */
-import { ancestors } from './board-path.js';
+import { isBelayError } from '../errors.js';
+import { ancestors, checkBoardPath } from '../paths/board.js';
 import { report, type CheckContext } from './context.js';
 import type { PathSegment } from './document.js';
 import { boardMatcher } from './patterns.js';
@@ -54,10 +55,23 @@ export async function checkRules(input: RuleInput, ctx: CheckContext): Promise<v
     try {
       listing = await listSourceFiles(source, config.ignore);
     } catch (err) {
-      report(ctx, ['sources', index, 'from'], { code: 'CONFIG_INVALID', message: (err as Error).message });
+      const code = isBelayError(err, 'LOCAL_SYMLINK') ? err.code : 'CONFIG_INVALID';
+      report(ctx, ['sources', index, 'from'], { code, message: (err as Error).message, hint: isBelayError(err) ? err.hint : undefined });
       continue;
     }
-    for (const file of listing.files) claim(file.board, owner);
+    // A local name can be no board name (a tab in it, say): say so now, not halfway through an apply.
+    const unwritable = listing.files.map((file) => ({ file, check: checkBoardPath(file.board, { purpose: 'file' }) })).filter(({ check }) => !check.ok);
+    if (unwritable.length > 0) {
+      const { file, check } = unwritable[0];
+      const more = unwritable.length > 1 ? ` (and ${unwritable.length - 1} more)` : '';
+      report(ctx, ['sources', index, 'from'], {
+        code: check.ok ? 'PATH_INVALID' : check.code,
+        message: `${file.local} cannot be deployed: board path ${JSON.stringify(file.board)} ${check.ok ? '' : check.reason}${more}`,
+        hint: 'rename the file, or leave it out with an exclude pattern',
+      });
+    }
+    const refused = new Set(unwritable.map(({ file }) => file));
+    for (const file of listing.files) if (!refused.has(file)) claim(file.board, owner);
     if (input.implicitSources) continue;
     let unmatched = false;
     listing.includeHits.forEach((hits, j) => {

@@ -136,7 +136,7 @@ export interface LoadOptions {
   configPath?: string;
   /** Profile to apply; falls back to env.BELAY_PROFILE. */
   profile?: string;
-  /** Variables for `${env:..}` and `${secret:..}`; default process.env. */
+  /** Variables for `${env:..}` and `${secret:..}` (and BELAY_PROFILE); default none: pass process.env to use the environment. */
   env?: Record<string, string | undefined>;
   /** Return the defaults instead of failing with CONFIG_NOT_FOUND when no file is found. */
   optional?: boolean;

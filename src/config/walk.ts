@@ -1,14 +1,21 @@
 /**
- * Lists the local files a source mapping deploys, with their board paths:
- * include/exclude relative to the source folder, `ignore` on board paths,
- * symlinks followed once (a loop is not followed twice). Also counts how many
- * files each pattern matched, so unused patterns can be reported.
+ * Lists the local files a source mapping deploys, with their board paths.
+ * The walking itself (default ignores, hidden names, symlinks) is the one
+ * local walker's (src/local/walk.ts), so `put -r` of the same folder picks
+ * the same files; here only the config's own choices are added: `include`
+ * and `exclude` relative to the source folder, `ignore` on board paths, and
+ * counts of how many files each pattern matched, so unused patterns can be
+ * reported.
+ *
+ * Hidden names: wildcards do not match them (picomatch's default), so hidden
+ * folders are walked only when some include pattern names a hidden name.
+ * A default-ignored entry (`node_modules/`, `*.pyc`, ...) is taken when an
+ * include pattern spells out its path (`node_modules/tiny/**` takes
+ * node_modules/tiny).
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { BelayError } from '../errors.js';
-import { joinBoard } from './board-path.js';
+import { walkTree } from '../local/walk.js';
+import { boardJoin } from '../paths/board.js';
 import { boardMatcher } from './patterns.js';
 import type { SourceMapping } from './types.js';
 
@@ -27,6 +34,12 @@ export interface SourceListing {
   excludeHits: number[];
 }
 
+/** True when `relative` is a literal prefix of what `pattern` names ("lib/.cache/**" spells out "lib" and "lib/.cache"). */
+function spellsOut(pattern: string, relative: string): boolean {
+  const { base } = picomatch.scan(pattern);
+  return base === relative || base.startsWith(`${relative}/`);
+}
+
 /** Every file `source` deploys, sorted by board path. Files whose board path `ignore` covers are skipped. */
 export async function listSourceFiles(source: SourceMapping, ignore: readonly string[] = []): Promise<SourceListing> {
   const ignored = boardMatcher(ignore);
@@ -38,70 +51,30 @@ export async function listSourceFiles(source: SourceMapping, ignore: readonly st
   const excludes = source.exclude.map((p) => picomatch(p));
   const includeHits = includes.map(() => 0);
   const excludeHits = excludes.map(() => 0);
-  // Wildcards skip hidden names, so hidden folders are only entered when a pattern names one.
-  const wantsHidden = source.include.some((p) => /(^|\/)\./.test(p));
+  const tree = await walkTree(source.from, {
+    hidden: source.include.some((p) => /(^|\/)\./.test(p)),
+    skip: (relative) => ignored(boardJoin(source.to, relative)) !== undefined,
+    take: (relative) => source.include.some((p) => spellsOut(p, relative)),
+  });
   const files: SourceFile[] = [];
-  const visited = new Set<string>();
-
-  async function walk(dir: string): Promise<void> {
-    let real: string;
-    try {
-      real = await realpath(dir);
-    } catch (err) {
-      throw localError(dir, err);
-    }
-    if (visited.has(real)) return;
-    visited.add(real);
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      throw localError(dir, err);
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const full = join(dir, entry.name);
-      const rel = relative(source.from, full).split(sep).join('/');
-      const board = joinBoard(source.to, rel);
-      if (ignored(board)) continue;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const target = await stat(full).catch(() => undefined);
-        if (!target) continue; // dangling link: nothing to deploy
-        isDir = target.isDirectory();
-        isFile = target.isFile();
+  for (const file of tree.files) {
+    let included = false;
+    includes.forEach((m, i) => {
+      if (m(file.relative)) {
+        includeHits[i]++;
+        included = true;
       }
-      if (isDir) {
-        if (entry.name.startsWith('.') && !wantsHidden) continue;
-        await walk(full);
-      } else if (isFile) {
-        let included = false;
-        includes.forEach((m, i) => {
-          if (m(rel)) {
-            includeHits[i]++;
-            included = true;
-          }
-        });
-        if (!included) continue;
-        let excluded = false;
-        excludes.forEach((m, i) => {
-          if (m(rel)) {
-            excludeHits[i]++;
-            excluded = true;
-          }
-        });
-        if (!excluded) files.push({ local: full, board });
+    });
+    if (!included) continue;
+    let excluded = false;
+    excludes.forEach((m, i) => {
+      if (m(file.relative)) {
+        excludeHits[i]++;
+        excluded = true;
       }
-    }
+    });
+    if (!excluded) files.push({ local: file.path, board: boardJoin(source.to, file.relative) });
   }
-
-  await walk(source.from);
   files.sort((a, b) => (a.board < b.board ? -1 : a.board > b.board ? 1 : 0));
   return { files, includeHits, excludeHits };
-}
-
-function localError(path: string, err: unknown): BelayError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new BelayError('LOCAL_IO', `cannot read ${basename(path) || path}: ${code ?? (err as Error).message}`, { data: { path, errno: code }, cause: err });
 }

@@ -9,7 +9,7 @@
 import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
 import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
-import { openTransport, type OpenOptions } from '../transport/open.js';
+import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet, pyLiteral } from './snippets.js';
 import { DeviceFs } from './fs/device-fs.js';
 

@@ -1,35 +1,166 @@
 /**
- * Board paths are POSIX and absolute on the board ("/lib/x.py"). Every path a
- * user or a program hands to the filesystem API goes through
- * `boardPath()` first, which turns it into one canonical absolute form or
- * refuses it with PATH_INVALID. Names are otherwise kept byte for byte:
- * quotes, spaces, unicode, backslashes and even newlines are legal names on
- * littlefs and FAT, and they reach the board only as Python literals
- * (snippets.ts `pyLiteral`), never as code.
+ * The one board-path rule. Every path a user, a config file or a program
+ * hands to the board goes through here: it is turned into one canonical
+ * absolute POSIX form ("/lib/x.py") or refused with a BelayError, before
+ * anything reaches the board.
+ *
+ * What every path must be (reading included):
+ * - not empty, no NUL, valid unicode;
+ * - never above "/": "/a/../b" is "/b", but "/.." and "a/../../b" are refused;
+ * - each name at most MAX_NAME_BYTES UTF-8 bytes (littlefs and FAT both stop at 255);
+ * - relative paths start at "/" (the board has no working directory), unless
+ *   `absolute` is asked for (belay.yaml, where a relative path is a mistake).
+ *
+ * What a path that creates or changes something must also be (writePath):
+ * - free of control characters: FAT cuts a name at one ("main.py<TAB>x" *is*
+ *   main.py) and a newline in a name can fake a line of output;
+ * - not a temp name (".belay-tmp-*": any belay may delete those), and short
+ *   enough that its temp name still fits the name limit;
+ * - outside /.belay, belay's own records (any case: FAT folds it). Only the
+ *   engine writes there, through a ReservedPath (paths/reserved.ts), which
+ *   no string can turn into.
+ *
+ * Reading is more lenient on purpose: a name another tool created (with a
+ * tab in it, say) can still be listed, read, downloaded and removed.
+ *
+ * A trailing "/" means "a folder": boardTarget() reports it, so `put a.py
+ * /sub/c.py/` puts into the folder c.py and fails when c.py is a file,
+ * instead of overwriting it. Names are otherwise kept byte for byte: quotes,
+ * spaces, backslashes and unicode are legal on the board and reach it only
+ * as Python literals (device/snippets.ts pyLiteral), never as code.
  */
 import { posix } from 'node:path';
 import { BelayError } from '../errors.js';
+import { isReservedPath, RESERVED_BOARD_DIR, type ReservedPath } from './reserved.js';
+
+export { RESERVED_BOARD_DIR };
 
 /** Prefix of the temp files uploads write next to their target (see tempPathFor). */
 export const TEMP_PREFIX = '.belay-tmp-';
 
-/** Canonical absolute board path: relative paths start at "/", "." and ".." are resolved, no trailing slash. */
-export function boardPath(input: string): string {
-  if (typeof input !== 'string' || input.length === 0) {
-    throw new BelayError('PATH_INVALID', 'a board path cannot be empty');
+/** littlefs (LFS_NAME_MAX) and FAT long names both stop at 255. */
+export const MAX_NAME_BYTES = 255;
+
+/** A name belay creates must leave room for its temp name beside it. */
+export const MAX_WRITABLE_NAME_BYTES = MAX_NAME_BYTES - Buffer.byteLength(TEMP_PREFIX);
+
+/**
+ * What a path is for. `read`: look at what is there. `remove`: delete it.
+ * `dir`: create a folder. `file`: create or replace a file (a trailing "/"
+ * or the root "/" cannot name one).
+ */
+export type PathPurpose = 'read' | 'remove' | 'dir' | 'file';
+
+export interface BoardPathOptions {
+  /** Refuse relative paths instead of reading them from "/" (default false). */
+  absolute?: boolean;
+  /** Default `read`. */
+  purpose?: PathPurpose;
+}
+
+export type BoardPathCheck =
+  | { ok: true; path: string; folder: boolean }
+  | { ok: false; code: 'PATH_INVALID' | 'PATH_RESERVED'; reason: string; suggestion?: string };
+
+/** Anything the filesystem API accepts as a path: a string, or the engine's ReservedPath. */
+export type BoardPathInput = string | ReservedPath;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const BROKEN_UNICODE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const invalid = (reason: string, suggestion?: string): BoardPathCheck => ({ ok: false, code: 'PATH_INVALID', reason, suggestion });
+
+/** Checks `input` against the rule for `purpose` without throwing (config diagnostics use the reason). */
+export function checkBoardPath(input: string, options: BoardPathOptions = {}): BoardPathCheck {
+  return check(input, options, false);
+}
+
+function check(input: string, options: BoardPathOptions, reservedAllowed: boolean): BoardPathCheck {
+  const purpose = options.purpose ?? 'read';
+  if (typeof input !== 'string') return invalid('is not a string');
+  if (input.length === 0) return invalid('is empty');
+  if (input.includes('\0')) return invalid('contains a NUL character');
+  if (BROKEN_UNICODE.test(input)) return invalid('is not valid unicode');
+  if (purpose !== 'read' && purpose !== 'remove' && CONTROL.test(input)) return invalid('contains a control character');
+  if (options.absolute && !input.startsWith('/')) {
+    const fixed = check(`/${input}`, options, reservedAllowed);
+    return invalid('must be absolute (start with "/")', fixed.ok ? fixed.path : undefined);
   }
-  if (input.includes('\0')) {
-    throw new BelayError('PATH_INVALID', `board path ${JSON.stringify(input)} contains a NUL character`);
+  const parts: string[] = [];
+  for (const segment of input.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (parts.length === 0) return invalid('climbs above the board root "/"');
+      parts.pop();
+      continue;
+    }
+    parts.push(segment);
   }
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(input)) {
-    throw new BelayError('PATH_INVALID', `board path ${JSON.stringify(input)} is not valid unicode`);
+  const limit = purpose === 'dir' || purpose === 'file' ? MAX_WRITABLE_NAME_BYTES : MAX_NAME_BYTES;
+  const long = parts.find((name) => Buffer.byteLength(name, 'utf8') > limit);
+  if (long !== undefined) return invalid(`has a name longer than ${limit} bytes (${Buffer.byteLength(long, 'utf8')})`);
+  const path = `/${parts.join('/')}`;
+  const folder = input.endsWith('/') || parts.length === 0;
+  if (purpose === 'read') return { ok: true, path, folder };
+  if (!reservedAllowed && isReserved(path)) {
+    return { ok: false, code: 'PATH_RESERVED', reason: `is inside ${RESERVED_BOARD_DIR}, which belay keeps for its own records` };
   }
-  // posix.resolve from "/" cannot climb above the root: "/../x" is "/x".
-  return posix.resolve('/', input);
+  if (purpose !== 'remove' && parts.some((name) => name.startsWith(TEMP_PREFIX))) {
+    return { ok: false, code: 'PATH_RESERVED', reason: `has a name starting with ${TEMP_PREFIX}, which belay uses for temp files (and may delete)` };
+  }
+  if (purpose === 'file' && path === '/') return invalid('is the board root "/", which cannot be a file');
+  if (purpose === 'file' && folder) return invalid('ends with "/", so it names a folder, not a file');
+  return { ok: true, path, folder };
+}
+
+function fail(input: string, result: Extract<BoardPathCheck, { ok: false }>): never {
+  throw new BelayError(result.code, `board path ${JSON.stringify(input)} ${result.reason}`, {
+    data: { path: input },
+    hint: result.suggestion ? `did you mean "${result.suggestion}"?` : undefined,
+  });
+}
+
+/** True for /.belay and everything in it, in any letter case (FAT folds case). */
+export function isReserved(path: string): boolean {
+  const folded = path.toLowerCase();
+  return folded === RESERVED_BOARD_DIR || folded.startsWith(`${RESERVED_BOARD_DIR}/`);
+}
+
+/** Canonical absolute board path for reading ("main.py" -> "/main.py", "/lib/" -> "/lib"); throws PATH_INVALID. */
+export function boardPath(input: string, options: { absolute?: boolean } = {}): string {
+  const result = check(input, { ...options, purpose: 'read' }, true);
+  if (!result.ok) fail(input, result);
+  return result.path;
+}
+
+/** Like boardPath, keeping what a trailing "/" says: `folder` is true for "/lib/" (and for "/"). */
+export function boardTarget(input: string, options: { absolute?: boolean } = {}): { path: string; folder: boolean } {
+  const result = check(input, { ...options, purpose: 'read' }, true);
+  if (!result.ok) fail(input, result);
+  return { path: result.path, folder: result.folder };
+}
+
+/**
+ * Canonical path for something that creates, replaces or removes: the
+ * write rules above; PATH_INVALID or PATH_RESERVED otherwise. A ReservedPath
+ * (engine only) may name /.belay; no string can.
+ */
+export function writePath(input: BoardPathInput, purpose: Exclude<PathPurpose, 'read'>): string {
+  const reserved = isReservedPath(input);
+  const text = reserved ? input.path : (input as string);
+  const result = check(text, { purpose }, reserved);
+  if (!result.ok) fail(text, result);
+  return result.path;
+}
+
+/** The canonical path of any input, reading rules (a ReservedPath is already canonical). */
+export function readPath(input: BoardPathInput): string {
+  return isReservedPath(input) ? input.path : boardPath(input);
 }
 
 export function boardJoin(dir: string, ...names: string[]): string {
-  return boardPath(posix.join(dir, ...names));
+  return boardPath(posix.join(boardPath(dir), ...names));
 }
 
 export function boardDirname(path: string): string {
@@ -49,14 +180,28 @@ export function boardRelative(root: string, path: string): string | undefined {
   return to.startsWith(prefix) ? to.slice(prefix.length) : undefined;
 }
 
+/** True when canonical `path` is `dir` or inside it. */
+export function isWithin(path: string, dir: string): boolean {
+  if (dir === '/') return true;
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+/** "/lib/a/b.py" -> ["/lib", "/lib/a"]: the proper ancestors of a canonical path, root excluded. */
+export function ancestors(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
+  return out;
+}
+
 /**
  * The temp name an upload writes before renaming over `target`: the same
  * directory (so the rename stays on one filesystem and is atomic on
  * littlefs), name ".belay-tmp-" + the target's name. A file under such a
  * name is never user data: any belay that finds one may remove it.
  */
-export function tempPathFor(target: string): string {
-  const path = boardPath(target);
+export function tempPathFor(target: BoardPathInput): string {
+  const path = readPath(target);
   if (path === '/') throw new BelayError('PATH_INVALID', 'cannot write a file at the board root "/"');
   return posix.join(posix.dirname(path), TEMP_PREFIX + posix.basename(path));
 }

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliEnv } from '../helpers/cli-env.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -20,7 +21,7 @@ function belay(args: string[], options: { cwd?: string; env?: Record<string, str
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', BELAY_PORT: '', ...options.env }, timeout: 60_000 },
+      { cwd: options.cwd, env: cliEnv(options.cwd ?? '', options.env), timeout: 60_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
       },

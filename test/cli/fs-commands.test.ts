@@ -7,12 +7,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliEnv } from '../helpers/cli-env.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 function belay(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--port', 'emulator', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, '--port', 'emulator', ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -90,9 +91,10 @@ describe('belay file commands', () => {
     const missing = await belay(cwd, 'put', 'nope.py', '/nope.py');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[LOCAL_IO]');
-    expect((await belay(cwd, 'put', 'app/main.py', '/../../outside.py')).code).toBe(0);
-    const listing = JSON.parse((await belay(cwd, 'ls', '/', '--json')).stdout) as Array<{ path: string }>;
-    expect(listing.map((e) => e.path)).toContain('/outside.py');
+    const climbing = await belay(cwd, 'put', 'app/main.py', '/../../outside.py');
+    expect(climbing.code).toBe(1);
+    expect(climbing.stderr).toContain('[PATH_INVALID]');
+    expect(JSON.parse((await belay(cwd, 'ls', '/', '--json')).stdout)).toEqual([]);
   });
 });
 

@@ -8,13 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliEnv } from '../helpers/cli-env.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-const env = { ...process.env, NO_COLOR: '1', BELAY_PORT: '' };
 
 function belay(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -38,7 +38,7 @@ describe('belay across processes', () => {
   it('emulator serve puts the board on a pty that belay opens as a serial port', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'belay-serve-'));
     const link = join(cwd, 'tty-board');
-    const server = spawn(process.execPath, [BIN, 'emulator', 'serve', '--link', link], { cwd, env });
+    const server = spawn(process.execPath, [BIN, 'emulator', 'serve', '--link', link], { cwd, env: cliEnv(cwd) });
     try {
       await waitFor(server.stdout, link);
       const first = await belay(['exec', "open('/via-pty.txt','w').write('ok')\nprint(6*7)", '--port', link], cwd);

@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { boardMatcher, isIgnored, isKept, listSourceFiles, normaliseBoardPath, validateConfig } from '../../src/config/index.js';
+import { boardMatcher, isIgnored, isKept, listSourceFiles, validateConfig } from '../../src/config/index.js';
 import { project, SRC, where } from './helpers.js';
 
 const check = (yaml: string, files: Record<string, string> = SRC) => validateConfig({ cwd: project({ 'belay.yaml': yaml, ...files }), env: {} });
-
-describe('board paths', () => {
-  it.each([
-    ['/', '/'],
-    ['/lib', '/lib'],
-    ['//lib///x.py', '/lib/x.py'],
-    ['/lib/./a/../b.py', '/lib/b.py'],
-    ['/lib/', '/lib'],
-    ['/données/ファイル.py', '/données/ファイル.py'],
-  ])('normalises %s to %s', (input, expected) => {
-    expect(normaliseBoardPath(input)).toEqual({ ok: true, path: expected });
-  });
-
-  it.each(['', 'lib', '/..', '/lib/../../etc', '\\lib', '/a\u0000b', `/${'x'.repeat(256)}`])('rejects %j', (input) => {
-    expect(normaliseBoardPath(input).ok).toBe(false);
-  });
-
-  it('suggests the absolute form of a relative path', () => {
-    expect(normaliseBoardPath('lib/x.py')).toMatchObject({ ok: false, suggestion: '/lib/x.py' });
-  });
-});
 
 describe('semantic rules', () => {
   it('reports a missing source folder at its "from"', async () => {
@@ -47,8 +26,12 @@ describe('semantic rules', () => {
   });
 
   it('refuses to deploy into belay\'s own /.belay folder', async () => {
-    const r = await check('sources:\n  - from: src\n    to: /.belay/x\n');
-    expect(where(r.diagnostics, 'error')).toEqual([['PATH_INVALID', 3, 9]]);
+    const r = await check('sources:\n  - from: src\n    to: /.belay/x\n  - from: src\n    to: /.Belay\nfiles:\n  /a/../.belay/m.json: x\n');
+    expect(where(r.diagnostics, 'error')).toEqual([
+      ['PATH_RESERVED', 3, 9],
+      ['PATH_RESERVED', 5, 9],
+      ['PATH_RESERVED', 7, 3],
+    ]);
   });
 
   it('reports two sources deploying the same board path once, at the later source', async () => {
@@ -128,7 +111,7 @@ describe('semantic rules', () => {
 });
 
 describe('listing sources', () => {
-  it('applies include, exclude, ignore, hidden names and follows a symlink loop once', async () => {
+  it('applies include, exclude, ignore and hidden names; a symlink loop is refused, naming the link', async () => {
     const dir = project({
       'src/main.py': '',
       'src/lib/a.py': '',
@@ -142,10 +125,16 @@ describe('listing sources', () => {
     const listing = await listSourceFiles(
       { from: join(dir, 'src'), kind: 'dir', to: '/app', include: ['**/*.py', '*.md', 'nothing/**'], exclude: ['**/test_*.py'] },
       ['__pycache__', '*.md'],
+    ).catch((err: unknown) => err);
+    expect(listing).toMatchObject({ code: 'LOCAL_SYMLINK', data: { links: [{ relative: 'lib/loop', problem: 'loop' }] } });
+    rmSync(join(dir, 'src', 'lib', 'loop'));
+    const again = await listSourceFiles(
+      { from: join(dir, 'src'), kind: 'dir', to: '/app', include: ['**/*.py', '*.md', 'nothing/**'], exclude: ['**/test_*.py'] },
+      ['__pycache__', '*.md'],
     );
-    expect(listing.files.map((f) => f.board)).toEqual(['/app/lib/a.py', '/app/main.py']);
-    expect(listing.includeHits).toEqual([3, 0, 0]);
-    expect(listing.excludeHits).toEqual([1]);
+    expect(again.files.map((f) => f.board)).toEqual(['/app/lib/a.py', '/app/main.py']);
+    expect(again.includeHits).toEqual([3, 0, 0]);
+    expect(again.excludeHits).toEqual([1]);
   });
 });
 

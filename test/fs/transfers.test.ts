@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { putTree, getTree } from '../../src/device/fs/index.js';
-import { BOARDS, ODD_NAMES, openBoard, randomPayload, sha256, tempDir, cleanup, type Board } from './helpers.js';
+import { pyLiteral } from '../../src/device/snippets.js';
+import { BOARDS, CONTROL_NAMES, ODD_NAMES, openBoard, randomPayload, sha256, tempDir, cleanup, type Board } from './helpers.js';
 
 function makeTree(root: string, files: number): Map<string, Buffer> {
   const contents = new Map<string, Buffer>();
@@ -86,6 +87,23 @@ describe.each(BOARDS)('transfers on a $name', ({ options, method }) => {
     expect(await fs.stat('/odd dir/renamed.py')).toMatchObject({ kind: 'file' });
     // The injection-shaped name stayed a name: nothing else on the board was touched.
     expect(await fs.remove('/odd dir', { recursive: true })).toBe(ODD_NAMES.length + 2);
+    expect(await fs.list('/')).toEqual([]);
+  });
+
+  it('refuses to create names with control characters, yet reads and removes them when they exist', async () => {
+    const fs = board.device.fs;
+    for (const name of CONTROL_NAMES) {
+      await expect(fs.write(`/${name}`, Buffer.from('x'))).rejects.toMatchObject({ code: 'PATH_INVALID' });
+      await expect(fs.mkdir(`/${name}`)).rejects.toMatchObject({ code: 'PATH_INVALID' });
+    }
+    expect(await fs.list('/')).toEqual([]);
+    // Another tool made them: belay still sees, reads and removes them.
+    for (const name of CONTROL_NAMES) await board.device.exec(`open(${pyLiteral(`/${name}`)}, 'w').write(${pyLiteral(name)})`);
+    expect((await fs.list('/')).map((e) => e.path).sort()).toEqual(CONTROL_NAMES.map((n) => `/${n}`).sort());
+    for (const name of CONTROL_NAMES) {
+      expect((await fs.read(`/${name}`)).data!.toString()).toBe(name);
+      expect(await fs.remove(`/${name}`)).toBe(1);
+    }
     expect(await fs.list('/')).toEqual([]);
   });
 

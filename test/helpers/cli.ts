@@ -13,6 +13,7 @@ import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { servePty } from '../../src/emulator/pty-bridge.js';
 import { tempDir } from './boards.js';
+import { cliEnv } from './cli-env.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -30,12 +31,11 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-const baseEnv = () => ({ ...process.env, NO_COLOR: '1', BELAY_PORT: '' });
 
 /** Runs belay to completion. */
 export function belay(args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...baseEnv(), ...options.env }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.cwd, options.env), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -43,7 +43,7 @@ export function belay(args: string[], options: RunOptions): Promise<Run> {
 
 /** Starts belay and returns the child, for signals and pipes. */
 export function spawnBelay(args: string[], options: RunOptions): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...baseEnv(), ...options.env } });
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.cwd, options.env) });
 }
 
 /** The exit status of a child (signals count as 128 + number, as a shell reports them). */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classify, listPorts } from '../../src/transport/discovery.js';
-import { autoPort, parsePort } from '../../src/transport/open.js';
+import { autoPort } from '../../src/port/open.js';
+import { parsePort } from '../../src/port/spec.js';
 import { BelayError } from '../../src/errors.js';
 
 /** A fake /dev and /sys/class/tty with USB ids, as Linux lays them out. */

@@ -7,19 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BelayError, isBelayError } from '../../errors.js';
-import { action } from '../action.js';
-import { parseSeconds } from '../arguments.js';
+import { action, parseSeconds } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
+import { formatBytes } from '../format.js';
 import type { BoardInfo } from '../../device/device.js';
 import { DEFAULT_TIMEOUT_MS } from '../../protocol/raw-repl.js';
-
-function formatBytes(n: number | undefined): string {
-  if (n === undefined) return 'unknown';
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
 
 function mpyVersion(mpy: number | null): string {
   if (mpy === null) return 'none';

@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { action } from '../action.js';
-import { parseInteger } from '../arguments.js';
+import { action, parseInteger } from '../action.js';
 import { EmulatorTransport } from '../../emulator/emulator-transport.js';
-import { emulatorDir } from '../../transport/open.js';
+import { emulatorDir } from '../../port/emulator-dir.js';
+import { emulatorPlace } from '../connect.js';
 import { servePty } from '../../emulator/pty-bridge.js';
 import type { HideableFeature, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
@@ -31,9 +31,9 @@ export function registerEmulatorCommands(program: Command): void {
   emulator
     .command('serve')
     .description('serve the emulated board on a pseudo-terminal until Ctrl-C')
-    .option('--name <name>', 'which emulated board (its flash is .belay/emulator/NAME)', 'default')
+    .option('--name <name>', 'which emulated board (see "belay emulator path")', 'default')
     .option('--link <path>', 'path of the pseudo-terminal to create', '/tmp/belay-emulator')
-    .option('--dir <folder>', 'flash folder (default: .belay/emulator/NAME under the project)')
+    .option('--dir <folder>', 'flash folder (default: .belay/emulator/NAME in the project, else the per-user data folder)')
     .option('--flash-size <bytes>', 'flash size in bytes', parseInteger('flash size'))
     .option('--link-baud <rate>', 'pace the link like a UART at this baud rate', parseInteger('baud rate'))
     .option('--raw-paste <mode>', 'supported | refused | unknown (old firmware)', 'supported')
@@ -46,7 +46,7 @@ export function registerEmulatorCommands(program: Command): void {
         }
         const unknown = opts.hide.filter((feature) => !HIDEABLE.includes(feature as HideableFeature));
         if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
-        const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, ctx.cwd);
+        const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, await emulatorPlace(ctx));
         const board = await EmulatorTransport.open(
           { dir, flashSize: opts.flashSize, baud: opts.linkBaud, rawPaste: opts.rawPaste, hide: opts.hide as HideableFeature[] },
           opts.name,
@@ -67,11 +67,11 @@ export function registerEmulatorCommands(program: Command): void {
 
   emulator
     .command('path')
-    .description('print the flash folder of an emulated board')
+    .description('print the flash folder of an emulated board: the one --port emulator[:NAME] uses from here')
     .option('--name <name>', 'which emulated board', 'default')
     .action(
       action(async (ctx) => {
-        ctx.out.data(emulatorDir(ctx.command.opts<{ name: string }>().name, ctx.cwd));
+        ctx.out.data(emulatorDir(ctx.command.opts<{ name: string }>().name, await emulatorPlace(ctx)));
       }),
     );
 }

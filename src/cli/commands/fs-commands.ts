@@ -10,9 +10,10 @@ import { BelayError } from '../../errors.js';
 import { action } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
-import { ProgressLine, formatBytes } from '../progress.js';
-import { boardBasename, boardJoin, boardPath } from '../../paths/board.js';
-import { getFile, getTree, putTree, type FileEvent, type FsEntry } from '../../device/fs/index.js';
+import { ProgressLine } from '../progress.js';
+import { formatBytes } from '../format.js';
+import { boardBasename, boardJoin, boardPath, boardTarget, writePath } from '../../paths/board.js';
+import { getFile, getTree, hashLocalFile, putTree, sameHash, type FileEvent, type FsEntry } from '../../device/fs/index.js';
 import type { Device } from '../../device/device.js';
 
 function rate(bytes: number, ms: number): string {
@@ -35,7 +36,7 @@ function shown(path: string): string {
   return /[\x00-\x1f\x7f]/.test(path) ? JSON.stringify(path) : path;
 }
 
-function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
+function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRun = false) {
   let started = 0;
   let current: FileEvent | undefined;
   const finish = () => {
@@ -49,7 +50,8 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
       finish();
       current = undefined;
       if (event.action === 'skip') ctx.out.info(`unchanged ${shown(event.path)} (same hash, skipped)`);
-      else if (event.action === 'mkdir') ctx.out.verbose(`mkdir ${shown(event.path)}`);
+      else if (event.action === 'mkdir') (dryRun ? ctx.out.info : ctx.out.verbose).call(ctx.out, `${dryRun ? 'would create' : 'mkdir'} ${shown(event.path)}/`);
+      else if (dryRun) ctx.out.info(`would ${event.action} ${shown(event.path)} (${formatBytes(event.size)})`);
       else {
         current = event;
         started = performance.now();
@@ -61,28 +63,70 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string) {
   };
 }
 
-async function put(ctx: Context, device: Device, given: string, remote: string | undefined, recursive: boolean): Promise<unknown> {
+interface PutOptions {
+  recursive?: boolean;
+  window?: string;
+  exclude: string[];
+  hidden?: boolean;
+  /** commander's --no-ignore: false when given. */
+  ignore: boolean;
+  dryRun?: boolean;
+}
+
+async function put(ctx: Context, device: Device, given: string, remote: string | undefined, opts: PutOptions): Promise<unknown> {
   // Local paths are relative to -C/--cwd, like everything else.
   const local = nodePath.resolve(ctx.cwd, given);
   const kind = await localKind(local);
   if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${given}: no such file or directory`);
   const progress = new ProgressLine(ctx);
   const fs = device.fs;
+  const dryRun = Boolean(opts.dryRun);
+  const would = dryRun ? 'would ' : '';
   if (kind === 'dir') {
-    if (!recursive) throw new BelayError('USAGE', `${given} is a directory: use put -r`);
-    const target = boardPath(remote ?? `/${nodePath.basename(nodePath.resolve(local))}`);
-    const callbacks = treeCallbacks(ctx, progress, 'put');
-    const result = await putTree(fs, local, target, { signal: ctx.signal, ...callbacks });
+    if (!opts.recursive) throw new BelayError('USAGE', `${given} is a directory: use put -r`);
+    // A folder's contents land in the board folder named (with or without a trailing "/").
+    const target = boardPath(remote ?? `/${nodePath.basename(local)}`);
+    const callbacks = treeCallbacks(ctx, progress, 'put', dryRun);
+    const walk = { exclude: opts.exclude, hidden: Boolean(opts.hidden), ignore: opts.ignore ? undefined : [] };
+    const result = await putTree(fs, local, target, { signal: ctx.signal, walk, dryRun, ...callbacks });
     callbacks.finish();
-    for (const path of result.cleaned) ctx.out.info(`removed leftover ${shown(path)}`);
-    const uploaded = result.files.filter((f) => f.action === 'upload').length;
-    ctx.out.info(`${uploaded} uploaded, ${result.files.length - uploaded} unchanged (${formatBytes(result.bytes)})`);
-    return { target, files: result.files.map(({ path, action, size }) => ({ path, action, size })), bytes: result.bytes, cleaned: result.cleaned };
+    for (const entry of result.skipped) ctx.out.verbose(`left out ${shown(entry.relative)}${entry.kind === 'dir' ? '/' : ''} (${entry.reason})`);
+    for (const path of result.cleaned) ctx.out.info(`${would}remove leftover ${shown(path)}`);
+    const uploaded = result.files.filter((f) => f.action === 'upload');
+    const summary = `${uploaded.length} ${dryRun ? 'to upload' : 'uploaded'}, ${result.files.length - uploaded.length} unchanged`;
+    if (dryRun) ctx.out.info(`${summary} (${formatBytes(uploaded.reduce((n, f) => n + f.size, 0))}); dry run, nothing changed`);
+    else ctx.out.info(`${summary} (${formatBytes(result.bytes)})`);
+    return {
+      target,
+      dryRun,
+      files: result.files.map(({ path, action, size }) => ({ path, action, size })),
+      bytes: result.bytes,
+      cleaned: result.cleaned,
+      skipped: result.skipped,
+    };
   }
-  let target = boardPath(remote ?? `/${nodePath.basename(local)}`);
+  if (opts.exclude.length > 0 || opts.hidden || !opts.ignore) throw new BelayError('USAGE', '--exclude, --hidden and --no-ignore choose files in a folder: use them with put -r');
+  const named = boardTarget(remote ?? `/${nodePath.basename(local)}`);
+  let target = named.path;
   const existing = await fs.stat(target, { signal: ctx.signal });
-  if (existing?.kind === 'dir') target = boardJoin(target, nodePath.basename(local));
+  if (named.folder) {
+    // "/sub/c.py/" means "into the folder c.py": never over a file of that name.
+    if (existing?.kind === 'file') {
+      throw new BelayError('FS_ERROR', `${target}: not a directory (ENOTDIR): it is a file, and the target ends with "/"`, {
+        data: { path: target, errnoName: 'ENOTDIR' },
+        hint: `drop the trailing "/" to replace the file ${target}`,
+      });
+    }
+    if (!existing && !dryRun) await fs.mkdir(target, { parents: true, signal: ctx.signal });
+    target = boardJoin(target, nodePath.basename(local));
+  } else if (existing?.kind === 'dir') target = boardJoin(target, nodePath.basename(local));
   const size = (await stat(local)).size;
+  if (dryRun) {
+    const same = await isUnchanged(device, target, local, ctx.signal);
+    ctx.out.info(same ? `unchanged ${shown(target)} (same hash)` : `would upload ${shown(target)} (${formatBytes(size)})`);
+    ctx.out.info('dry run, nothing changed');
+    return { target, dryRun, files: [{ path: target, action: same ? 'skip' : 'upload', size }], bytes: 0 };
+  }
   progress.start(`put ${shown(target)}`);
   const started = performance.now();
   const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, size, onProgress: (p) => progress.update(p.done, p.total) });
@@ -92,7 +136,17 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
   } else {
     progress.done(`put ${shown(target)} (${formatBytes(stats.bytes)}, ${rate(stats.bytes, performance.now() - started)}, verified ${stats.hash.algorithm})`);
   }
-  return { target, files: [{ path: target, action: stats.skipped ? 'skip' : 'upload', size }], bytes: stats.bytes, hash: stats.hash };
+  return { target, dryRun, files: [{ path: target, action: stats.skipped ? 'skip' : 'upload', size }], bytes: stats.bytes, hash: stats.hash };
+}
+
+/** True when the board file at `target` has the local file's content (the check `put` skips by). */
+async function isUnchanged(device: Device, target: string, local: string, signal: AbortSignal): Promise<boolean> {
+  writePath(target, 'file'); // a dry run refuses what the real run would
+  const features = await device.fs.probe({ signal });
+  const info = await device.fs.stat(target, { signal });
+  if (info?.kind !== 'file') return false;
+  const [board, mine] = await Promise.all([device.fs.hash(target, { signal }), hashLocalFile(features.hash, local, signal)]);
+  return sameHash(board, mine);
 }
 
 async function get(ctx: Context, device: Device, remote: string, local: string | undefined, recursive: boolean): Promise<unknown> {
@@ -181,19 +235,23 @@ export function registerFsCommands(program: Command): void {
     .command('put')
     .description('copy a file (or with -r a directory) to the board, verified; unchanged files are skipped')
     .argument('<local>', 'local file or directory')
-    .argument('[remote]', 'board path (default: /NAME)')
-    .option('-r, --recursive', 'copy a directory tree')
+    .argument('[remote]', 'board path (default: /NAME); a trailing "/" means "into this folder"')
+    .option('-r, --recursive', 'copy a directory tree (default ignores apply: .git/, __pycache__/, *.pyc, node_modules/, ...; see docs/files.md)')
+    .option('--exclude <pattern>', 'with -r: leave out files and folders matching this glob, relative to the folder (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--hidden', 'with -r: take hidden files and folders (names starting with ".") too')
+    .option('--no-ignore', 'with -r: take what the default ignores leave out')
+    .option('-n, --dry-run', 'show what would be uploaded, change nothing')
     .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default: what the board reports, else 256)')
     .action(
       action(async (ctx, local: string, remote: string | undefined) => {
-        const opts = ctx.command.opts<{ recursive?: boolean; window?: string }>();
+        const opts = ctx.command.opts<PutOptions>();
         await withDevice(ctx, async (device) => {
           if (opts.window !== undefined) {
             const window = Number(opts.window);
             if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
             device.fs.options.window = window;
           }
-          const result = await put(ctx, device, local, remote, Boolean(opts.recursive));
+          const result = await put(ctx, device, local, remote, opts);
           if (ctx.options.json) ctx.out.json(result);
         });
       }),

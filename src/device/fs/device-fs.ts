@@ -13,12 +13,16 @@
  * renamed over the target. On failure the temp is removed; when the link
  * itself is lost the board cannot be told, and the temp stays under its
  * recognisable name until the next write of that file (or cleanTemps) removes it.
+ *
+ * Paths follow the one board-path rule (paths/board.ts): readers take what
+ * the board has, writers refuse control characters, temp names and /.belay
+ * (the engine reaches /.belay with a ReservedPath from paths/reserved.ts).
  */
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { PyValue } from '../snippets.js';
 import { installProgram, pyCall, pyJsonCall } from './board-code.js';
-import { boardPath, boardDirname, tempPathFor, isTempName } from '../../paths/board.js';
+import { boardPath, boardDirname, tempPathFor, isTempName, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
 import { downloadBinary } from './download-binary.js';
@@ -182,8 +186,8 @@ installProgram(), options,
    * `skipUnchanged`, a board file with the same hash is left alone
    * (`skipped: true`; needs bytes or a local file, whose hash can be known first).
    */
-  async write(path: string, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
-    const target = boardPath(path);
+  async write(path: BoardPathInput, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
+    const target = writePath(path, 'file');
     const tmp = tempPathFor(target);
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
@@ -239,15 +243,15 @@ installProgram(), options,
   }
 
   /** Creates a directory; with `parents`, also its missing parents (and an existing directory is fine). */
-  async mkdir(path: string, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
-    const target = boardPath(path);
+  async mkdir(path: BoardPathInput, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
+    const target = writePath(path, 'dir');
     if (target === '/' && options.parents) return;
     await mapFsErrors('creating', target, () => this.op('mkdir', target, Boolean(options.parents), options));
   }
 
   /** Removes a file or an empty directory; with `recursive`, a whole tree. Returns how many entries went. */
-  async remove(path: string, options: OperationOptions & { recursive?: boolean } = {}): Promise<number> {
-    const target = boardPath(path);
+  async remove(path: BoardPathInput, options: OperationOptions & { recursive?: boolean } = {}): Promise<number> {
+    const target = writePath(path, 'remove');
     if (target === '/' && options.recursive) {
       throw new BelayError('PATH_INVALID', 'refusing to remove the board root "/"', { hint: 'remove its entries one by one' });
     }
@@ -256,9 +260,9 @@ installProgram(), options,
   }
 
   /** Renames (moves) a file or directory; an existing target file is replaced. */
-  async rename(from: string, to: string, options: OperationOptions = {}): Promise<void> {
-    const source = boardPath(from);
-    const target = boardPath(to);
+  async rename(from: BoardPathInput, to: BoardPathInput, options: OperationOptions = {}): Promise<void> {
+    const source = writePath(from, 'remove');
+    const target = writePath(to, 'dir');
     await mapFsErrors('renaming', source, () => this.op('rename', source, target, options));
   }
 

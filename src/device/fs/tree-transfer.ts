@@ -1,21 +1,28 @@
 /**
  * Copying between local paths and the board: single files and whole trees.
  *
- * putTree lists the board side once (sizes and hashes in one round trip),
- * hashes the local files with the board's algorithm, and uploads only what
- * differs, so an unchanged tree costs one round trip. It also removes any
- * upload temp files (".belay-tmp-*") it finds there: leftovers of a link
- * that dropped mid-upload. getTree checks every board name can exist on this
- * host (and that none collide when case is folded) before writing anything.
+ * putTree walks the local tree with the one local walker (src/local: default
+ * ignores, hidden names, symlinks) and checks every board path it will
+ * write before it sends anything, so a bad link or name refuses the whole
+ * upload instead of leaving it half done. It then lists the board side once
+ * (sizes and hashes in one round trip), hashes the local files with the
+ * board's algorithm, and uploads only what differs, so an unchanged tree
+ * costs one round trip. It also removes any upload temp files
+ * (".belay-tmp-*") it finds there: leftovers of a link that dropped
+ * mid-upload. With `dryRun` it reports what it would do and changes nothing.
+ *
+ * getTree checks every board name can exist on this host (and that none
+ * collide when case is folded), and that no symlink below the local folder
+ * leads out of it, before writing anything; files arrive through temp files.
  */
-import { stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import { boardJoin, boardPath, boardRelative, isTempName } from '../../paths/board.js';
+import { boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
 import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
-import { LocalSink, walkLocal } from './local-files.js';
+import { walkTree, type SkippedEntry, type WalkOptions } from '../../local/walk.js';
+import { AtomicFile, checkWriteTargets, ensureDir } from '../../local/write.js';
 import type { FsEntry, Progress, TransferStats } from './types.js';
 
 export interface FileEvent {
@@ -29,6 +36,10 @@ export interface FileEvent {
 
 export interface TreeOptions {
   signal?: AbortSignal;
+  /** putTree: which local files to take (default: the walker's defaults; see src/local/walk.ts). */
+  walk?: Pick<WalkOptions, 'ignore' | 'hidden' | 'exclude'>;
+  /** putTree: report what would be uploaded, created and cleaned, and change nothing on the board. */
+  dryRun?: boolean;
   /** Called before each file (and directory created). */
   onFile?: (event: FileEvent) => void;
   /** Progress within the current file. */
@@ -39,8 +50,10 @@ export interface TreeResult {
   files: Array<FileEvent & { stats?: TransferStats }>;
   bytes: number;
   wireBytes: number;
-  /** Leftover temp files removed from the board. */
+  /** Leftover temp files removed from the board (with dryRun: that would be removed). */
   cleaned: string[];
+  /** putTree: local entries left out (ignored, hidden, excluded, special files). */
+  skipped: SkippedEntry[];
 }
 
 /** The listing, or undefined when nothing is at `path`. */
@@ -55,50 +68,75 @@ async function listIfExists(fs: DeviceFs, path: string, signal?: AbortSignal): P
 
 /** Uploads the local tree `localDir` into board directory `remoteDir`, skipping identical files. */
 export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string, options: TreeOptions = {}): Promise<TreeResult> {
-  const root = boardPath(remoteDir);
+  const root = writePath(remoteDir, 'dir');
   const { signal } = options;
+  // Everything that can be refused is refused before the first byte goes out.
+  const tree = await walkTree(localDir, { ...options.walk, signal });
+  checkTargets(root, tree.dirs, tree.files.map((file) => file.relative));
   const features = await fs.probe({ signal });
-  const { files, dirs } = await walkLocal(localDir);
   const listing = await listIfExists(fs, root, signal);
   const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [] };
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [], skipped: tree.skipped };
   for (const [path, entry] of existing) {
     if (entry.kind === 'file' && isTempName(path)) {
-      await fs.remove(path, { signal });
+      if (!options.dryRun) await fs.remove(path, { signal });
       result.cleaned.push(path);
     }
   }
   // The one listing tells all: absent, a file (it lists itself) or a directory.
   if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
-  if (!listing) await fs.mkdir(root, { parents: true, signal });
-  for (const dir of dirs) {
+  for (const dir of tree.dirs) {
     const path = boardJoin(root, dir);
     const entry = existing.get(path);
-    if (entry?.kind === 'dir') continue;
     if (entry?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
-    const event: FileEvent = { path, local: nodePath.join(localDir, dir), action: 'mkdir', size: 0 };
-    options.onFile?.(event);
-    await fs.mkdir(path, { signal });
   }
-  for (const file of files) {
+  if (!listing && !options.dryRun) await fs.mkdir(root, { parents: true, signal });
+  for (const dir of tree.dirs) {
+    const path = boardJoin(root, dir);
+    if (existing.get(path)?.kind === 'dir') continue;
+    const event: FileEvent = { path, local: nodePath.join(tree.root, dir), action: 'mkdir', size: 0 };
+    options.onFile?.(event);
+    if (!options.dryRun) await fs.mkdir(path, { signal });
+  }
+  for (const file of tree.files) {
     throwIfAborted(signal);
     const path = boardJoin(root, file.relative);
-    const size = (await stat(file.path)).size;
     const local = await hashLocalFile(features.hash, file.path, signal);
     const entry = existing.get(path);
-    const same = entry?.kind === 'file' && entry.size === size && sameHash(entry.hash, local);
-    const event: FileEvent = { path, local: file.path, action: same ? 'skip' : 'upload', size };
+    if (entry?.kind === 'dir') throw new BelayError('FS_ERROR', `${path} is a directory on the board, the local side has a file`, { data: { path, errnoName: 'EISDIR' } });
+    const same = entry?.kind === 'file' && entry.size === file.size && sameHash(entry.hash, local);
+    const event: FileEvent = { path, local: file.path, action: same ? 'skip' : 'upload', size: file.size };
     options.onFile?.(event);
-    if (same) {
+    if (same || options.dryRun) {
       result.files.push(event);
       continue;
     }
-    const stats = await fs.write(path, { file: file.path }, { signal, size, onProgress: (progress) => options.onProgress?.(event, progress) });
+    const stats = await fs.write(path, { file: file.path }, { signal, size: file.size, onProgress: (progress) => options.onProgress?.(event, progress) });
     result.bytes += stats.bytes;
     result.wireBytes += stats.wireBytes;
     result.files.push({ ...event, stats });
   }
   return result;
+}
+
+/** Throws one PATH_INVALID/PATH_RESERVED naming every local entry whose board path cannot be written. */
+function checkTargets(root: string, dirs: string[], files: string[]): void {
+  const problems: Array<{ relative: string; path: string; code: 'PATH_INVALID' | 'PATH_RESERVED'; reason: string }> = [];
+  const checkOne = (relative: string, purpose: 'dir' | 'file') => {
+    const path = boardJoin(root, relative);
+    const check = checkBoardPath(path, { purpose });
+    if (!check.ok) problems.push({ relative, path, code: check.code, reason: check.reason });
+  };
+  for (const dir of dirs) checkOne(dir, 'dir');
+  for (const file of files) checkOne(file, 'file');
+  if (problems.length === 0) return;
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  throw new BelayError(first.code, `${JSON.stringify(first.relative)} cannot be uploaded: board path ${JSON.stringify(first.path)} ${first.reason}${more}`, {
+    detail: problems.map((p) => `${JSON.stringify(p.relative)}: ${p.reason}`).join('\n'),
+    hint: 'nothing was uploaded; rename the files or leave them out with --exclude',
+    data: { problems },
+  });
 }
 
 /** Downloads board directory `remoteDir` into `localDir` (created as needed). */
@@ -112,7 +150,8 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
     return { entry, relative, local: localPathFor(localDir, relative) };
   });
   assertNoCaseCollisions(planned.map((item) => item.relative));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [] };
+  await checkWriteTargets(localDir, planned.map((item) => ({ relative: item.relative, kind: item.entry.kind })));
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [], skipped: [] };
   for (const item of planned) {
     throwIfAborted(signal);
     if (item.entry.kind === 'dir') continue;
@@ -124,19 +163,19 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
     result.files.push({ ...event, stats });
   }
   // Empty directories too, so the copy has the board's shape.
-  for (const item of planned) if (item.entry.kind === 'dir') await LocalSink.ensureDir(item.local);
+  for (const item of planned) if (item.entry.kind === 'dir') await ensureDir(item.local);
   return result;
 }
 
 /** Downloads one board file to a local path, through a temp file; nothing is left on failure. */
 export async function getFile(fs: DeviceFs, remote: string, local: string, options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {}): Promise<TransferStats> {
-  const sink = await LocalSink.open(local);
+  const file = await AtomicFile.open(local);
   try {
-    const stats = await fs.read(remote, { ...options, onData: sink.write });
-    await sink.commit();
+    const stats = await fs.read(remote, { ...options, onData: file.write });
+    await file.commit();
     return stats;
   } catch (err) {
-    await sink.discard();
+    await file.discard();
     throw err;
   }
 }

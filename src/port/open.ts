@@ -1,47 +1,31 @@
 /**
- * Turns a --port value into an open Transport:
- *   emulator | emulator:NAME  the emulated board whose flash is
- *                             <project>/.belay/emulator/NAME (or $BELAY_EMULATOR_DIR/NAME)
- *   auto                      the one connected board that looks like MicroPython
- *   anything else             a serial device path (/dev/ttyACM0, COM3)
+ * Opens the board a port spec names (see spec.ts): a serial port, the one
+ * MicroPython board plugged in (`auto`), or an emulated board whose flash
+ * folder emulator-dir.ts decides. This sits above both transport/ (serial
+ * links, discovery) and emulator/ (a board), so neither imports the other.
  */
-import { join } from 'node:path';
 import { BelayError } from '../errors.js';
-import type { Transport } from './types.js';
-import { listPorts, type ListOptions, type PortInfo } from './discovery.js';
-import { SerialTransport, DEFAULT_BAUD } from './serial.js';
+import type { Transport } from '../transport/types.js';
+import { listPorts, type ListOptions, type PortInfo } from '../transport/discovery.js';
+import { SerialTransport, DEFAULT_BAUD } from '../transport/serial.js';
 import { EmulatorTransport } from '../emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../emulator/options.js';
+import { emulatorDir } from './emulator-dir.js';
+import { parsePort } from './spec.js';
 
 export interface OpenOptions {
-  /** Defaults to $BELAY_PORT, then `auto`. */
+  /** A port spec (default `auto`). The CLI fills it from --port, BELAY_PORT or belay.yaml. */
   port?: string;
   baud?: number;
-  /** Folder the emulator's flash lives under (the project's root). */
+  /** The project's root (the folder of its belay.yaml), where emulated boards keep their flash; omit outside a project. */
   projectDir?: string;
-  /** Extra settings for an emulated board (faults, hidden features...). */
+  /** Folder holding every emulated board's flash folder; wins over projectDir (the CLI's BELAY_EMULATOR_DIR). */
+  emulatorHome?: string;
+  /** The per-user data folder, used outside a project (default: the OS convention). */
+  dataDir?: string;
+  /** Extra settings for an emulated board (faults, hidden features...); `dir` overrides the flash folder. */
   emulator?: Partial<EmulatorOptions>;
   discovery?: ListOptions;
-}
-
-const EMULATOR_NAME = /^[A-Za-z0-9._-]+$/;
-
-export function parsePort(port: string): { kind: 'emulator'; name: string } | { kind: 'auto' } | { kind: 'serial'; path: string } {
-  if (port === 'auto' || port === '') return { kind: 'auto' };
-  const emulator = /^emulator(?::(.*))?$/.exec(port);
-  if (emulator) {
-    const name = emulator[1] ?? 'default';
-    if (!EMULATOR_NAME.test(name) || name === '.' || name === '..') {
-      throw new BelayError('USAGE', `invalid emulator name ${JSON.stringify(name)}`, { hint: 'use letters, digits, ".", "_" or "-"' });
-    }
-    return { kind: 'emulator', name };
-  }
-  return { kind: 'serial', path: port };
-}
-
-export function emulatorDir(name: string, projectDir = process.cwd()): string {
-  const base = process.env.BELAY_EMULATOR_DIR || join(projectDir, '.belay', 'emulator');
-  return join(base, name);
 }
 
 function describe(port: PortInfo): string {
@@ -69,9 +53,10 @@ export async function autoPort(discovery?: ListOptions): Promise<string> {
 }
 
 export async function openTransport(options: OpenOptions = {}): Promise<Transport> {
-  const spec = parsePort(options.port ?? process.env.BELAY_PORT ?? 'auto');
+  const spec = parsePort(options.port ?? 'auto');
   if (spec.kind === 'emulator') {
-    return EmulatorTransport.open({ ...options.emulator, dir: options.emulator?.dir ?? emulatorDir(spec.name, options.projectDir) }, spec.name);
+    const dir = options.emulator?.dir ?? emulatorDir(spec.name, { projectDir: options.projectDir, home: options.emulatorHome, dataDir: options.dataDir });
+    return EmulatorTransport.open({ ...options.emulator, dir }, spec.name);
   }
   const path = spec.kind === 'auto' ? await autoPort(options.discovery) : spec.path;
   return SerialTransport.open(path, options.baud ?? DEFAULT_BAUD);

@@ -1,0 +1,9 @@
+/** Numbers as people read them in the CLI's output (the library reports raw figures). */
+
+/** 1536 -> "1.5 KiB"; undefined (a figure the board did not give) -> "unknown". */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return 'unknown';
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,94 @@
+// Local writes: the target folder's links are checked before a byte is
+// written, and files arrive through exclusive temp files renamed into place.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AtomicFile, checkWriteTargets, PART_PREFIX, writeFileAtomic } from '../../src/local/index.js';
+
+const made: string[] = [];
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+const folder = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'belay-write-'));
+  made.push(dir);
+  return dir;
+};
+
+describe('checkWriteTargets', () => {
+  it('refuses a link below the target that leads out (or nowhere), naming it', async () => {
+    const outside = folder();
+    const root = folder();
+    symlinkSync(outside, join(root, 'sub'));
+    symlinkSync(join(outside, 'gone'), join(root, 'dangling'));
+    const err = await checkWriteTargets(root, [
+      { relative: 'top.txt', kind: 'file' },
+      { relative: 'sub/f.txt', kind: 'file' },
+      { relative: 'dangling/x', kind: 'file' },
+    ]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LOCAL_SYMLINK' });
+    expect((err as { data: { links: Array<{ relative: string }> } }).data.links.map((l) => l.relative).sort()).toEqual(['dangling', 'sub']);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(join(root, 'top.txt'))).toBe(false);
+  });
+
+  it('accepts links that stay inside, missing folders, and a root that is itself a link', async () => {
+    const root = folder();
+    mkdirSync(join(root, 'real'));
+    symlinkSync('real', join(root, 'alias'));
+    const holder = folder();
+    symlinkSync(root, join(holder, 'via'));
+    await checkWriteTargets(join(holder, 'via'), [
+      { relative: 'alias/f.txt', kind: 'file' },
+      { relative: 'new/deep/g.txt', kind: 'file' },
+      { relative: 'real', kind: 'dir' },
+    ]);
+    await checkWriteTargets(join(root, 'not-yet'), [{ relative: 'a/b', kind: 'file' }]);
+  });
+
+  it('reports a file where a folder must go, and a folder where a file must go', async () => {
+    const root = folder();
+    writeFileSync(join(root, 'lib'), 'a file');
+    mkdirSync(join(root, 'main.py'));
+    await expect(checkWriteTargets(root, [{ relative: 'lib/x.py', kind: 'file' }])).rejects.toMatchObject({ code: 'LOCAL_IO' });
+    await expect(checkWriteTargets(root, [{ relative: 'main.py', kind: 'file' }])).rejects.toMatchObject({ code: 'LOCAL_IO' });
+  });
+});
+
+describe('AtomicFile', () => {
+  it('shows nothing at the target until commit, and leaves nothing on discard', async () => {
+    const dir = folder();
+    const target = join(dir, 'out.bin');
+    writeFileSync(target, 'old');
+    const file = await AtomicFile.open(target);
+    await file.write(Buffer.from('new '));
+    await file.write(Buffer.from('content'));
+    expect(readFileSync(target, 'utf8')).toBe('old');
+    await file.commit();
+    expect(readFileSync(target, 'utf8')).toBe('new content');
+    expect(readdirSync(dir)).toEqual(['out.bin']);
+
+    const dropped = await AtomicFile.open(target);
+    await dropped.write(Buffer.from('half'));
+    await dropped.discard();
+    expect(readFileSync(target, 'utf8')).toBe('new content');
+    expect(readdirSync(dir)).toEqual(['out.bin']);
+  });
+
+  it('never writes through something planted under a temp name', async () => {
+    const dir = folder();
+    const outside = folder();
+    // The name a predictable temp scheme would pick (prefix + target name), planted as a link out.
+    symlinkSync(join(outside, 'victim'), join(dir, `${PART_PREFIX}f.txt`));
+    await writeFileAtomic(join(dir, 'f.txt'), 'data');
+    expect(readFileSync(join(dir, 'f.txt'), 'utf8')).toBe('data');
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('creates the folder it writes into', async () => {
+    const dir = folder();
+    await writeFileAtomic(join(dir, 'a', 'b', 'c.txt'), 'x');
+    expect(readFileSync(join(dir, 'a', 'b', 'c.txt'), 'utf8')).toBe('x');
+  });
+});
