@@ -11,6 +11,7 @@ import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
+import { registerFsChangeCommands } from './commands/fs-change-commands.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -35,6 +36,7 @@ export function buildProgram(version: string): Command {
   registerEmulatorCommands(program);
   registerConfigCommands(program);
   registerFsCommands(program);
+  registerFsChangeCommands(program);
 
   return program;
 }

@@ -52,10 +52,10 @@ describe('emulator names: one rule', { timeout: 180_000 }, () => {
   it('the CLI refuses a bad name in --port, in belay.yaml and in `emulator path --name` before opening anything', async () => {
     const cwd = folder('belay-names-cli-');
     const port = await belay(cwd, ['--port', 'emulator:-x', 'exec', 'print(1)']);
-    expect(port.code).toBe(1);
+    expect(port.code).toBe(2);
     expect(port.stderr).toContain('[USAGE]');
     const path = await belay(cwd, ['emulator', 'path', '--name', '../../../etc']);
-    expect(path.code).toBe(1);
+    expect(path.code).toBe(2);
     expect(path.stderr).toContain('[USAGE]');
     writeFileSync(join(cwd, 'belay.yaml'), 'device:\n  port: "emulator:-x"\n');
     const config = await belay(cwd, ['exec', 'print(1)']);

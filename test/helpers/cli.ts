@@ -29,13 +29,15 @@ export interface Run {
 export interface RunOptions {
   cwd: string;
   env?: Record<string, string>;
+  /** Read stdout as latin1 (one char per byte), for binary output. */
+  binary?: boolean;
 }
 
 
 /** Runs belay to completion. */
 export function belay(args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.cwd, options.env), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.cwd, options.env), timeout: 60_000, maxBuffer: 64 * 1024 * 1024, encoding: options.binary ? 'latin1' : 'utf8' }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });

@@ -1,0 +1,99 @@
+/**
+ * The everyday file commands over both links (the CLI's own emulated board,
+ * and a board on a pty opened with serialport): mkdir -p on an existing
+ * folder, rm -r / only with --force, mv, cp, touch, get to stdout and into
+ * missing folders, run of a file holding control bytes.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_LINKS, cliBoard, tempProject, type CliBoard } from '../helpers/cli.js';
+
+const boards: CliBoard[] = [];
+afterEach(async () => {
+  await Promise.all(boards.splice(0).map((b) => b.close()));
+});
+
+async function setup(link: (typeof CLI_LINKS)[number]) {
+  const cwd = tempProject('belay-everyday-');
+  const board = await cliBoard(link, cwd);
+  boards.push(board);
+  return { cwd, board };
+}
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+
+// Each test runs belay a dozen times: allow for a busy machine.
+describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 }, (link) => {
+  it('mkdir -p on an existing folder says so; rm -r / needs --force and names what it removes', async () => {
+    const { board } = await setup(link);
+    expect(json((await board.run(['mkdir', '-p', '/a/b', '--json'])).stdout)).toEqual({ path: '/a/b', created: true });
+    expect(json((await board.run(['mkdir', '-p', '/a/b', '--json'])).stdout)).toEqual({ path: '/a/b', created: false });
+    await board.run(['touch', '/top.txt']);
+    const refused = await board.run(['rm', '-r', '/']);
+    expect(refused.code).toBe(2);
+    expect((await board.run(['ls', '/', '--json'])).stdout).toContain('/top.txt');
+    const wiped = await board.run(['rm', '-r', '/', '--force', '--json']);
+    expect(wiped.code).toBe(0);
+    const removed = (json(wiped.stdout).removed as Array<{ path: string }>).map((r) => r.path).sort();
+    expect(removed).toEqual(['/a', '/top.txt']);
+    expect(JSON.parse((await board.run(['ls', '/', '--json'])).stdout)).toEqual([]);
+    // --force also means "fine if it is not there"
+    expect((await board.run(['rm', '/nothing', '--force'])).code).toBe(0);
+    expect((await board.run(['rm', '/nothing'])).code).toBe(1);
+  });
+
+  it('mv renames and moves into folders; cp copies files and trees, verified; touch leaves content alone', async () => {
+    const { cwd, board } = await setup(link);
+    mkdirSync(join(cwd, 'app', 'lib'), { recursive: true });
+    writeFileSync(join(cwd, 'app', 'main.py'), "print('hi')\n");
+    writeFileSync(join(cwd, 'app', 'lib', 'util.py'), 'X = 1\n');
+    expect((await board.run(['put', '-r', 'app', '/app'])).code).toBe(0);
+    expect((await board.run(['mv', '/app/main.py', '/app/start.py'])).code).toBe(0);
+    expect((await board.run(['cat', '/app/start.py'])).stdout).toBe("print('hi')\n");
+    expect((await board.run(['mkdir', '/old'])).code).toBe(0);
+    expect(json((await board.run(['mv', '/app/start.py', '/old', '--json'])).stdout)).toEqual({ from: '/app/start.py', to: '/old/start.py' });
+    expect((await board.run(['mv', '/app', '/app/lib/inside'])).code).toBe(1);
+    expect((await board.run(['cp', '/old/start.py', '/copy.py'])).code).toBe(0);
+    expect((await board.run(['cat', '/copy.py'])).stdout).toBe("print('hi')\n");
+    expect((await board.run(['cp', '/app', '/app2'])).code).toBe(2); // a folder needs -r
+    expect((await board.run(['cp', '-r', '/app', '/app2'])).code).toBe(0);
+    expect((await board.run(['cat', '/app2/lib/util.py'])).stdout).toBe('X = 1\n');
+    expect((await board.run(['cp', '-r', '/app', '/app/lib'])).code).toBe(1); // into itself
+    expect(json((await board.run(['touch', '/copy.py', '--json'])).stdout)).toEqual({ path: '/copy.py', created: false });
+    expect((await board.run(['cat', '/copy.py'])).stdout).toBe("print('hi')\n");
+    expect(json((await board.run(['touch', '/empty.txt', '--json'])).stdout)).toEqual({ path: '/empty.txt', created: true });
+    expect((await board.run(['cat', '/empty.txt'])).stdout).toBe('');
+  });
+
+  it('get REMOTE - writes to stdout; get never creates folders above its target', async () => {
+    const { cwd, board } = await setup(link);
+    writeFileSync(join(cwd, 'data.bin'), Buffer.from([0, 1, 2, 3, 4, 255, 10, 13]));
+    expect((await board.run(['put', 'data.bin', '/data.bin'])).code).toBe(0);
+    const out = await board.run(['get', '/data.bin', '-'], { binary: true });
+    expect(out.code).toBe(0);
+    expect(Buffer.from(out.stdout, 'latin1')).toEqual(Buffer.from([0, 1, 2, 3, 4, 255, 10, 13]));
+    const missing = await board.run(['get', '/data.bin', 'no/such/folder/data.bin']);
+    expect(missing.code).toBe(1);
+    expect(existsSync(join(cwd, 'no'))).toBe(false);
+    await board.run(['mkdir', '-p', '/tree/sub']);
+    await board.run(['touch', '/tree/sub/f.txt']);
+    expect((await board.run(['get', '-r', '/tree', 'far/away/tree'])).code).toBe(1);
+    expect(existsSync(join(cwd, 'far'))).toBe(false);
+    expect((await board.run(['get', '-r', '/tree', 'tree'])).code).toBe(0);
+    expect(readdirSync(join(cwd, 'tree', 'sub'))).toEqual(['f.txt']);
+  });
+
+  it('run sends a file holding \\x03 and \\x04 intact, and its traceback names the file', async () => {
+    const { cwd, board } = await setup(link);
+    writeFileSync(join(cwd, 'ctl.py'), 's = "a\x04b\x03c"\nprint(len(s), ord(s[1]), ord(s[3]))\nx = 1 / 0\n');
+    const run = await board.run(['run', 'ctl.py', '--json']);
+    expect(run.code).toBe(1);
+    const parsed = JSON.parse(run.stdout) as { stdout: string; error: { code: string; data: { traceback: string; type: string } } };
+    expect(parsed.stdout.trim()).toBe('5 4 3');
+    expect(parsed.error.data.type).toBe('ZeroDivisionError');
+    expect(parsed.error.data.traceback).toContain('"ctl.py", line 3');
+    expect(parsed.error.data.traceback).not.toContain('<stdin>');
+    expect(readFileSync(join(cwd, 'ctl.py')).includes(4)).toBe(true);
+  });
+});
