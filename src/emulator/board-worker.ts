@@ -19,12 +19,14 @@ import { ChannelReader, type ChannelBuffers } from './channel.js';
 import { Flash, PowerCut } from './flash.js';
 import { firmwarePatch } from './firmware-patch.js';
 import { Output } from './output.js';
-import { loadInterpreter, locateInterruptState, type MicroPython } from './interpreter.js';
+import { loadInterpreter, locateInterruptState, type InterruptState, type MicroPython } from './interpreter.js';
 import type { EmulatorOptions, WorkerMessage } from './options.js';
 
 interface WorkerData {
   options: Required<Omit<EmulatorOptions, 'baud' | 'dropAfterBytes' | 'powerCutAtWrite'>> & Pick<EmulatorOptions, 'powerCutAtWrite'>;
   channel: ChannelBuffers;
+  /** Where an earlier power-on found the interrupt state (checked, not trusted). */
+  knownInterrupt?: InterruptState;
 }
 
 const CTRL_A = 0x01;
@@ -35,7 +37,7 @@ const CTRL_E = 0x05;
 /** mp_js_repl_process_char's result when Ctrl-D asks for a soft reset. */
 const PYEXEC_FORCED_EXIT = 0x100;
 
-const { options, channel } = workerData as WorkerData;
+const { options, channel, knownInterrupt } = workerData as WorkerData;
 const input = new ChannelReader(channel);
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
@@ -66,6 +68,8 @@ async function startInterpreter(): Promise<void> {
     dir: options.dir,
     sizeBytes: options.flashSize,
     blockSize: options.blockSize,
+    filesystem: options.filesystem,
+    listSystemEntries: false,
     powerCutAt: options.powerCutAtWrite,
     onMutation: (count) => post({ type: 'mutations', count }),
   });
@@ -82,7 +86,7 @@ async function startInterpreter(): Promise<void> {
     },
   });
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
-  const interrupt = locateInterruptState(mp);
+  const interrupt = locateInterruptState(mp, knownInterrupt);
   post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide }));
   mp.replInit();

@@ -2,9 +2,15 @@
  * The memory shared between the host side of an emulated board and its worker.
  * The host writes received "UART" bytes into a ring buffer; the worker reads
  * them, blocking on Atomics when the ring is empty, so Python code that reads
- * sys.stdin waits exactly like a board does. Like a real UART the ring has a
- * fixed size and bytes that do not fit are dropped (and counted): hosts must
- * use flow control, and tests can prove that they do.
+ * sys.stdin waits exactly like a board does.
+ *
+ * The board's receive buffer (`rxBuffer` bytes) is a limit on the ring, not
+ * its size. While the board runs a program, bytes past that limit are
+ * dropped (and counted) as a UART drops them: hosts must use flow control,
+ * and tests can prove that they do. While it sits at its prompt, the ring
+ * takes more, because a board's REPL keeps up with a host that paces as the
+ * raw REPL protocol prescribes, and an emulator starved of CPU by a busy
+ * computer must not lose what a board would not.
  */
 
 /** Int32 slots at the start of the control block. */
@@ -23,16 +29,21 @@ export const enum Slot {
   Wake = 5,
 }
 const SLOTS = 8;
+/** Bytes the ring holds for a board at its prompt. */
+const PROMPT_RING = 64 * 1024;
 
 export interface ChannelBuffers {
   control: SharedArrayBuffer;
   ring: SharedArrayBuffer;
+  /** The board's receive buffer: what it holds while a program runs. */
+  rxBuffer: number;
 }
 
-export function createChannel(ringSize: number): ChannelBuffers {
+export function createChannel(rxBuffer: number): ChannelBuffers {
   return {
     control: new SharedArrayBuffer(SLOTS * 4),
-    ring: new SharedArrayBuffer(ringSize),
+    ring: new SharedArrayBuffer(Math.max(rxBuffer, PROMPT_RING)),
+    rxBuffer,
   };
 }
 
@@ -40,10 +51,12 @@ export function createChannel(ringSize: number): ChannelBuffers {
 export class ChannelWriter {
   private readonly control: Int32Array;
   private readonly ring: Uint8Array;
+  private readonly rxBuffer: number;
 
   constructor(buffers: ChannelBuffers) {
     this.control = new Int32Array(buffers.control);
     this.ring = new Uint8Array(buffers.ring);
+    this.rxBuffer = buffers.rxBuffer;
   }
 
   get executing(): boolean {
@@ -54,11 +67,23 @@ export class ChannelWriter {
     return Atomics.load(this.control, Slot.Dropped);
   }
 
-  /** Free space in the ring right now. */
-  get space(): number {
-    return this.ring.length - (Atomics.load(this.control, Slot.Head) - Atomics.load(this.control, Slot.Tail));
+  /** Bytes received and not yet read by the board. */
+  get pending(): number {
+    return Atomics.load(this.control, Slot.Head) - Atomics.load(this.control, Slot.Tail);
   }
 
+  /** Room in the receive buffer right now: `rxBuffer` while a program runs, more at the prompt. */
+  get space(): number {
+    const limit = this.executing ? this.rxBuffer : this.ring.length;
+    return Math.max(0, limit - this.pending);
+  }
+
+  /** Room while a program runs, the most a flow-controlled link (USB) lets in. */
+  get flowSpace(): number {
+    return Math.max(0, this.rxBuffer - this.pending);
+  }
+
+  /** Stores what fits in `space` and drops (and counts) the rest; returns how many fitted. */
   push(bytes: Uint8Array): number {
     const fit = Math.min(bytes.length, this.space);
     let head = Atomics.load(this.control, Slot.Head);

@@ -17,7 +17,8 @@ import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
-import { EMULATOR_DEFAULTS, type EmulatorOptions, type WorkerMessage } from './options.js';
+import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
+import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
 
 /** The worker runs compiled JavaScript: from sources (tests), use the build. */
 function workerUrl(): URL {
@@ -25,6 +26,9 @@ function workerUrl(): URL {
   if (!import.meta.url.endsWith('.ts')) return here;
   return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
 }
+
+/** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
+let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
 
 interface InterruptState {
   memory: Int32Array;
@@ -42,7 +46,10 @@ export class EmulatorTransport implements Transport {
   private readonly closeListeners = new Listeners<BelayError | undefined>();
   private readonly toBoard: Pacer;
   private readonly toHost: Pacer;
+  private readonly corruptors: Record<LinkDirection, Corruptor> = { 'to-board': new Corruptor(), 'to-host': new Corruptor() };
   private sent = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly linkKind: LinkKind;
   private mutationCount = 0;
   private isClosed = false;
   private readonly lockFile: string;
@@ -52,13 +59,16 @@ export class EmulatorTransport implements Transport {
     name: string,
   ) {
     this.description = `emulator:${name}`;
+    this.linkKind = options.link ?? EMULATOR_DEFAULTS.link;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
-    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(bytes));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(this.corruptors['to-host'].apply(bytes)));
+    for (const fault of options.corrupt ?? []) this.corruptAfter(fault.direction, fault.after, fault);
   }
 
   /** Powers on an emulated board whose flash is `options.dir`. */
   static async open(options: EmulatorOptions, name = 'default'): Promise<EmulatorTransport> {
+    checkOptions(options);
     const transport = new EmulatorTransport(options, name);
     transport.lock();
     try {
@@ -77,6 +87,24 @@ export class EmulatorTransport implements Transport {
   /** Filesystem mutations since the last power-on: lets tests aim a power cut at each step. */
   get mutations(): number {
     return this.mutationCount;
+  }
+
+  /** Bytes the host has sent over the link since it was opened (what a `to-board` fault counts). */
+  get bytesToBoard(): number {
+    return this.corruptors['to-board'].count;
+  }
+
+  /** Bytes the board has sent to the host since the link was opened (what a `to-host` fault counts). */
+  get bytesToHost(): number {
+    return this.corruptors['to-host'].count;
+  }
+
+  /**
+   * Fault injection: the byte that travels in `direction` once `after` more
+   * bytes have gone through intact arrives changed (XOR 0x01 unless told).
+   */
+  corruptAfter(direction: LinkDirection, after: number, change: Pick<CorruptionFault, 'xor' | 'value'> = {}): void {
+    this.corruptors[direction].arm(after, change);
   }
 
   /** Bytes the board lost because its receive buffer was full. */
@@ -99,7 +127,11 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
-    await this.toBoard.send(chunk);
+    chunk = this.corruptors['to-board'].apply(chunk);
+    // Writes go one after another, as on a wire, even when callers do not wait.
+    const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
+    this.writing = sending.catch(() => undefined);
+    await sending;
     if (cut) {
       this.lose('the link to the emulated board was cut (fault injection)');
       throw new BelayError('LINK_LOST', `${this.description} disconnected`);
@@ -118,6 +150,21 @@ export class EmulatorTransport implements Transport {
   }
 
   /* ------------------------------------------------------------ internals */
+
+  /** USB: the host waits while the board's buffer is full; nothing is ever dropped. */
+  private async sendFlowControlled(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length && !this.isClosed) {
+      const room = this.writer.flowSpace;
+      if (room === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const part = bytes.subarray(offset, offset + room);
+      await this.toBoard.send(part);
+      offset += part.length;
+    }
+  }
 
   private lock(): void {
     mkdirSync(dirname(this.lockFile), { recursive: true });
@@ -157,6 +204,7 @@ export class EmulatorTransport implements Transport {
       dir: this.options.dir,
       flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
       blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
+      filesystem: this.options.filesystem ?? EMULATOR_DEFAULTS.filesystem,
       rxBuffer: this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer,
       announceRxBuffer: this.options.announceRxBuffer ?? EMULATOR_DEFAULTS.announceRxBuffer,
       rawPaste: this.options.rawPaste ?? EMULATOR_DEFAULTS.rawPaste,
@@ -166,13 +214,15 @@ export class EmulatorTransport implements Transport {
       uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
       powerCutAtWrite: this.options.powerCutAtWrite,
     };
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel } });
+    const knownInterrupt = lastInterruptState;
+    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           this.interrupt = { memory: new Int32Array(message.memory), words: message.interruptWords, charIndex: message.interruptCharIndex };
+          lastInterruptState = { words: message.interruptWords, charIndex: message.interruptCharIndex };
           if (!ready) {
             ready = true;
             resolve();
@@ -252,6 +302,25 @@ export class EmulatorTransport implements Transport {
       }
     }
     this.writer.push(bytes.subarray(start));
+  }
+}
+
+/** Refuses settings no board could have, before anything starts. */
+function checkOptions(options: EmulatorOptions): void {
+  for (const fault of options.corrupt ?? []) {
+    if (fault.direction !== 'to-board' && fault.direction !== 'to-host') {
+      throw new BelayError('USAGE', `a corruption fault goes to-board or to-host, not ${JSON.stringify(fault.direction)}`);
+    }
+  }
+  const link = options.link ?? EMULATOR_DEFAULTS.link;
+  if (link !== 'uart' && link !== 'usb') throw new BelayError('USAGE', `the emulated link can be uart or usb, not ${JSON.stringify(link)}`);
+  const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;
+  if (filesystem !== 'littlefs' && filesystem !== 'fat') {
+    throw new BelayError('USAGE', `the emulated flash can be littlefs or fat, not ${JSON.stringify(filesystem)}`);
+  }
+  const unit = options.blockSize ?? EMULATOR_DEFAULTS.blockSize;
+  if (!Number.isInteger(unit) || unit <= 0 || (filesystem === 'fat' && unit % 512 !== 0)) {
+    throw new BelayError('USAGE', `block size ${unit} is not possible${filesystem === 'fat' ? ' for FAT (a multiple of 512 bytes)' : ''}`);
   }
 }
 

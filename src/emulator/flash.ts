@@ -8,18 +8,30 @@
  * instant leaves exactly what a real board would keep after a power cut. The
  * same hooks enforce the flash size (ENOSPC past it, and `os.statvfs`
  * reports it) and count mutations so a test can cut the power at the Nth one.
+ *
+ * Two filesystems are emulated above these hooks: littlefs (the default,
+ * POSIX-like names, atomic rename) and FAT (fat.ts: names read as the FAT
+ * driver reads them, rename over a file in two steps). Errors are thrown
+ * with WASI numbers, as everywhere in Emscripten; interpreter.ts turns them
+ * into the numbers a board raises.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { installFat, fatClusterCount } from './fat.js';
+import type { FilesystemKind } from './options.js';
+import { WASI } from './wasi-errno.js';
 
-/** Emscripten's (WASI) errno numbers, as the wasm port raises them. */
-const WASI_ENOSPC = 51;
+/** littlefs' longest name, in bytes (LFS_NAME_MAX). */
+const LFS_NAME_MAX = 255;
 const O_CREAT = 0o100;
 const O_TRUNC = 0o1000;
 const O_APPEND = 0o2000;
 
 /** Entries Emscripten creates at the root that a board does not have. */
 const SYSTEM_ENTRIES = new Set(['dev', 'proc', 'tmp', 'home']);
+
+/** Thrown into the interpreter as an OSError. */
+type ErrnoErrorClass = new (errno: number) => Error;
 
 /** Thrown inside a hook to stop the interpreter dead, as a power cut would. */
 export class PowerCut extends Error {
@@ -33,7 +45,11 @@ export interface FlashOptions {
   /** Host folder holding the board's files. */
   dir: string;
   sizeBytes: number;
+  /** Allocation unit: a littlefs block or a FAT cluster. */
   blockSize: number;
+  filesystem: FilesystemKind;
+  /** List Emscripten's /dev and /proc at the root (hidden by default, as a board has none). */
+  listSystemEntries: boolean;
   /** Cut the power instead of performing the Nth mutation (1-based, since power-on). */
   powerCutAt?: number;
   /** Called with the running mutation count after each mutation. */
@@ -52,8 +68,35 @@ export class Flash {
     private readonly options: FlashOptions,
   ) {}
 
+  /** Allocation units available to files: FAT loses some to its tables and root folder. */
   get totalBlocks(): number {
+    if (this.options.filesystem === 'fat') return fatClusterCount(this.options.sizeBytes, this.options.blockSize);
     return Math.floor(this.options.sizeBytes / this.options.blockSize);
+  }
+
+  private fail(errno: number): never {
+    throw new (this.FS.ErrnoError as ErrnoErrorClass)(errno);
+  }
+
+  /** Runs a change on the host folder; a host failure reaches the program as EIO, never as a crash. */
+  private onHost<T>(change: () => T): T {
+    try {
+      return change();
+    } catch (err) {
+      if (err instanceof PowerCut) throw err;
+      return this.fail(WASI.EIO);
+    }
+  }
+
+  /** A board's VFS refuses to remove or rename the root itself (EPERM), on every filesystem. */
+  private refuseRoot(boardPath: string): void {
+    if (path.posix.resolve(this.FS.cwd(), boardPath) === '/') this.fail(WASI.EPERM);
+  }
+
+  /** littlefs refuses names longer than LFS_NAME_MAX bytes when creating them. */
+  private checkNewName(boardPath: string): void {
+    if (this.options.filesystem !== 'littlefs') return; // fat.ts has checked already
+    if (Buffer.byteLength(path.posix.basename(boardPath), 'utf8') > LFS_NAME_MAX) this.fail(WASI.ENAMETOOLONG);
   }
 
   /** Copies the host folder into MEMFS (power-on) and installs the write-through hooks. */
@@ -70,6 +113,7 @@ export class Flash {
     fs.mkdirSync(this.options.dir, { recursive: true });
     this.loadTree(this.options.dir, '/');
     this.install();
+    if (this.options.filesystem === 'fat') installFat(FS);
   }
 
   private blocksFor(size: number): number {
@@ -108,8 +152,16 @@ export class Flash {
   }
 
   private reserve(blocks: number): void {
-    if (blocks > 0 && this.usedBlocks + blocks > this.totalBlocks) throw new this.FS.ErrnoError(WASI_ENOSPC);
+    if (blocks > 0 && this.usedBlocks + blocks > this.totalBlocks) this.fail(WASI.ENOSPC);
     this.usedBlocks += blocks;
+  }
+
+  private isDir(boardPath: string): boolean {
+    try {
+      return this.FS.isDir(this.FS.lookupPath(boardPath).node.mode);
+    } catch {
+      return false;
+    }
   }
 
   private sizeOf(boardPath: string): number | undefined {
@@ -145,12 +197,14 @@ export class Flash {
       this.reserve(this.blocksFor(newSize) - this.blocksFor(oldSize));
       const written = orig.write(stream, buffer, offset, length, position, canOwn);
       const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, written).slice();
-      const fd = fs.openSync(host, 'r+');
-      try {
-        fs.writeSync(fd, bytes, 0, bytes.length, at);
-      } finally {
-        fs.closeSync(fd);
-      }
+      this.onHost(() => {
+        const fd = fs.openSync(host, 'r+');
+        try {
+          fs.writeSync(fd, bytes, 0, bytes.length, at);
+        } finally {
+          fs.closeSync(fd);
+        }
+      });
       return written;
     };
 
@@ -159,14 +213,15 @@ export class Flash {
       if (host === undefined || (flags & (O_CREAT | O_TRUNC)) === 0) return orig.open(target, flags, mode);
       const before = this.sizeOf(target);
       const truncates = (flags & O_TRUNC) !== 0 && before !== undefined && before > 0;
-      const creates = before === undefined;
+      const creates = before === undefined && !this.isDir(target);
+      if (creates) this.checkNewName(target);
       if (truncates || creates) this.tick();
       const stream = orig.open(target, flags, mode);
       if (truncates) {
         this.usedBlocks -= this.blocksFor(before);
-        fs.truncateSync(host, 0);
+        this.onHost(() => fs.truncateSync(host, 0));
       } else if (creates && FS.isFile(stream.node.mode)) {
-        fs.writeFileSync(host, new Uint8Array(0));
+        this.onHost(() => fs.writeFileSync(host, new Uint8Array(0)));
       }
       return stream;
     };
@@ -174,11 +229,12 @@ export class Flash {
     FS.mkdir = (boardPath: string, mode?: number) => {
       const host = this.hostPath(boardPath);
       if (host === undefined) return orig.mkdir(boardPath, mode);
+      this.checkNewName(boardPath);
       this.tick();
       this.reserve(1);
       try {
         const node = orig.mkdir(boardPath, mode);
-        fs.mkdirSync(host);
+        this.onHost(() => fs.mkdirSync(host));
         return node;
       } catch (err) {
         this.usedBlocks -= 1;
@@ -189,19 +245,21 @@ export class Flash {
     FS.rmdir = (boardPath: string) => {
       const host = this.hostPath(boardPath);
       if (host === undefined) return orig.rmdir(boardPath);
+      this.refuseRoot(boardPath);
       this.tick();
       orig.rmdir(boardPath);
-      fs.rmdirSync(host);
+      this.onHost(() => fs.rmdirSync(host));
       this.usedBlocks -= 1;
     };
 
     FS.unlink = (boardPath: string) => {
       const host = this.hostPath(boardPath);
       if (host === undefined) return orig.unlink(boardPath);
+      this.refuseRoot(boardPath);
       const size = this.sizeOf(boardPath) ?? 0;
       this.tick();
       orig.unlink(boardPath);
-      fs.unlinkSync(host);
+      this.onHost(() => fs.unlinkSync(host));
       this.usedBlocks -= this.blocksFor(size);
     };
 
@@ -209,10 +267,13 @@ export class Flash {
       const hostFrom = this.hostPath(from);
       const hostTo = this.hostPath(to);
       if (hostFrom === undefined || hostTo === undefined) return orig.rename(from, to);
+      this.refuseRoot(from);
+      this.refuseRoot(to);
+      this.checkNewName(to);
       const replaced = this.sizeOf(to);
       this.tick();
       orig.rename(from, to);
-      fs.renameSync(hostFrom, hostTo);
+      this.onHost(() => fs.renameSync(hostFrom, hostTo));
       if (replaced !== undefined) this.usedBlocks -= this.blocksFor(replaced);
     };
 
@@ -223,7 +284,7 @@ export class Flash {
       this.tick();
       this.reserve(this.blocksFor(length) - this.blocksFor(oldSize));
       apply();
-      fs.truncateSync(host, length);
+      this.onHost(() => fs.truncateSync(host, length));
     };
     FS.truncate = (boardPath: any, length: number) =>
       typeof boardPath === 'string' ? resize(boardPath, length, () => orig.truncate(boardPath, length)) : orig.truncate(boardPath, length);
@@ -232,15 +293,16 @@ export class Flash {
 
     FS.readdir = (boardPath: string) => {
       const names: string[] = orig.readdir(boardPath);
-      if (path.posix.resolve(FS.cwd(), boardPath) !== '/') return names;
+      if (this.options.listSystemEntries || path.posix.resolve(FS.cwd(), boardPath) !== '/') return names;
       return names.filter((name) => !SYSTEM_ENTRIES.has(name));
     };
 
-    // os.statvfs reports the emulated flash, not Emscripten's made-up numbers.
-    const dirOps = FS.lookupPath('/').node.node_ops;
-    dirOps.statfs = () => {
+    // os.statvfs reports the emulated flash, for any path (a board's
+    // filesystem ignores the path too), not Emscripten's made-up numbers.
+    FS.statfs = () => {
       const free = Math.max(0, this.totalBlocks - this.usedBlocks);
-      return { bsize: this.options.blockSize, frsize: this.options.blockSize, blocks: this.totalBlocks, bfree: free, bavail: free };
+      const unit = this.options.blockSize;
+      return { bsize: unit, frsize: unit, blocks: this.totalBlocks, bfree: free, bavail: free, files: 0, ffree: 0, fsid: 0, flags: 0, namelen: 255 };
     };
   }
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { withSharedMemory } from './shared-wasm.js';
+import { linuxErrno } from './wasi-errno.js';
 
 const require = createRequire(import.meta.url);
 const packageMain = require.resolve('@micropython/micropython-webassembly-pyscript');
@@ -25,11 +26,43 @@ let lastMemory: { buffer: SharedArrayBuffer } | undefined;
 let lastExports: Record<string, unknown> = {};
 const originalInstantiate = wasm.instantiate.bind(wasm);
 wasm.instantiate = async (_source: object, imports: object) => {
-  const instance = await originalInstantiate(wasmModule, imports);
+  const instance = await originalInstantiate(wasmModule, withBoardErrno(imports as Record<string, Record<string, unknown>>));
   lastMemory = instance.exports.memory as { buffer: SharedArrayBuffer };
   lastExports = instance.exports;
   return { instance, module: wasmModule } as unknown as { exports: Record<string, unknown> };
 };
+
+/**
+ * The interpreter reaches the filesystem through Emscripten's syscalls, which
+ * answer with WASI errno numbers (ENOENT 44) while MicroPython's own errors
+ * and its `errno` module use a board's numbers (ENOENT 2). Translating at this
+ * boundary, as a board's C library would number them, makes every OSError
+ * carry the number `errno` names.
+ */
+function withBoardErrno(imports: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const translated: Record<string, Record<string, unknown>> = {};
+  for (const [moduleName, functions] of Object.entries(imports)) {
+    const copy: Record<string, unknown> = { ...functions };
+    for (const [name, value] of Object.entries(functions)) {
+      if (typeof value !== 'function') continue;
+      const call = value as (...args: unknown[]) => unknown;
+      // __syscall_*: result or -errno; fd_* (WASI calls): 0 or errno.
+      if (name.startsWith('__syscall_')) {
+        copy[name] = (...args: unknown[]) => {
+          const result = call(...args);
+          return typeof result === 'number' && result < 0 ? -linuxErrno(-result) : result;
+        };
+      } else if (name.startsWith('fd_')) {
+        copy[name] = (...args: unknown[]) => {
+          const result = call(...args);
+          return typeof result === 'number' && result > 0 ? linuxErrno(result) : result;
+        };
+      }
+    }
+    translated[moduleName] = copy;
+  }
+  return translated;
+}
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the package ships no types */
 export interface MicroPython {
@@ -68,8 +101,14 @@ export interface InterruptState {
   charIndex: number;
 }
 
-/** Where KeyboardInterrupt lives in wasm memory: found once by watching the interpreter set it. */
-export function locateInterruptState(mp: MicroPython): InterruptState {
+/**
+ * Where KeyboardInterrupt lives in wasm memory: found by watching the
+ * interpreter set it. The places are static data, the same in every instance
+ * of the module, so a `known` answer from an earlier power-on is only checked
+ * (a full search of the memory takes a fifth of a second).
+ */
+export function locateInterruptState(mp: MicroPython, known?: InterruptState): InterruptState {
+  if (known && confirmInterruptState(mp, known)) return known;
   const memory = new Int32Array(lastMemory!.buffer);
   const before = memory.slice();
   mp._module._mp_sched_keyboard_interrupt();
@@ -102,4 +141,20 @@ export function locateInterruptState(mp: MicroPython): InterruptState {
   const charIndex = candidates.length === 1 ? candidates[0] : -1;
   if (words.length === 0 || charIndex < 0) throw new Error(`could not locate the interrupt state (${words.length} words, candidates ${candidates.join(',')}, stack ${stackRange.join('-')})`);
   return { words, charIndex };
+}
+
+/** True when `state` is where this instance keeps its interrupt state (checked, then left as it was). */
+function confirmInterruptState(mp: MicroPython, state: InterruptState): boolean {
+  const memory = new Int32Array(lastMemory!.buffer);
+  if (state.words.some(([index]) => index >= memory.length) || state.charIndex >= memory.length) return false;
+  const before = state.words.map(([index]) => memory[index]);
+  mp._module._mp_sched_keyboard_interrupt();
+  const wordsMatch = state.words.every(([index, value]) => memory[index] === value);
+  state.words.forEach(([index], i) => (memory[index] = before[i]));
+  if (!wordsMatch) return false;
+  const original: number = mp._module._mp_hal_get_interrupt_char();
+  mp.runPython('import micropython\nmicropython.kbd_intr(126)');
+  const follows = memory[state.charIndex] === 126;
+  mp.runPython(`import micropython\nmicropython.kbd_intr(${original})`);
+  return follows && memory[state.charIndex] === original;
 }

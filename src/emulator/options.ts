@@ -4,8 +4,20 @@
  * host side and the worker (everything here is structured-clone friendly).
  */
 
+import type { CorruptionFault } from './corruption.js';
+
 /** How the firmware answers a raw-paste request (`\x05A\x01`). */
 export type RawPasteSupport = 'supported' | 'refused' | 'unknown';
+
+/** The filesystem the emulated flash behaves as. */
+export type FilesystemKind = 'littlefs' | 'fat';
+
+/**
+ * How the board is attached: `uart` (a USB-UART bridge such as CP210x or
+ * CH340: bytes past the receive buffer are lost) or `usb` (native USB-CDC:
+ * the host waits while the buffer is full; nothing is lost).
+ */
+export type LinkKind = 'uart' | 'usb';
 
 /** Firmware features that can be hidden to exercise belay's fallbacks. */
 export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
@@ -15,10 +27,22 @@ export interface EmulatorOptions {
   dir: string;
   /** Flash size in bytes (default 2 MiB). */
   flashSize?: number;
-  /** Filesystem block size used for space accounting (default 512). */
+  /** Allocation unit for space accounting: littlefs block or FAT cluster (default 512; FAT: a multiple of 512). */
   blockSize?: number;
-  /** Size of the board's receive buffer in bytes; overflowing bytes are lost (default 1024). */
+  /**
+   * What the flash behaves as (default `littlefs`): `fat` reads names as
+   * MicroPython's FAT driver does (case-insensitive, cut at control
+   * characters, `"*:<>?|\` refused) and replaces a file by rename in two
+   * steps (remove, then rename). See docs/emulator.md.
+   */
+  filesystem?: FilesystemKind;
+  /**
+   * Size of the board's receive buffer in bytes (default 1024). On a `uart`
+   * link, bytes arriving while a program runs and the buffer is full are lost.
+   */
   rxBuffer?: number;
+  /** `uart` (default: drops on overflow) or `usb` (flow-controlled, never drops). */
+  link?: LinkKind;
   /**
    * Tell programs the receive buffer size (`_belay_emulator.rx_buffer`), so
    * hosts can use all of it (default true). Real firmware does not: false
@@ -33,6 +57,8 @@ export interface EmulatorOptions {
   baud?: number;
   /** Drop the link (and the board's power) after the host has sent this many bytes. */
   dropAfterBytes?: number;
+  /** Corrupt single bytes in transit (see corruption.ts; also `transport.corruptAfter`). */
+  corrupt?: CorruptionFault[];
   /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
   powerCutAtWrite?: number;
   /** Run /main.py at power-on, as boards do (default true). */
@@ -44,7 +70,9 @@ export interface EmulatorOptions {
 export const EMULATOR_DEFAULTS = {
   flashSize: 2 * 1024 * 1024,
   blockSize: 512,
+  filesystem: 'littlefs' as FilesystemKind,
   rxBuffer: 1024,
+  link: 'uart' as LinkKind,
   announceRxBuffer: true,
   rawPaste: 'supported' as RawPasteSupport,
   rawPasteWindow: 128,

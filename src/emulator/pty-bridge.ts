@@ -50,8 +50,14 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
     // raw,echo=0: a transparent byte pipe; wait-slave: relay only while someone has it open.
     const proc = spawn('socat', ['-b', '65536', `PTY,link=${link},raw,echo=0,wait-slave`, 'STDIO'], { stdio: ['pipe', 'pipe', 'ignore'] });
     child = proc;
+    // Read the next bytes only once the board took these: a flow-controlled
+    // board then holds the writer back through the pty, as USB does.
     proc.stdout!.on('data', (chunk: Buffer) => {
-      transport.write(chunk).catch(() => undefined);
+      proc.stdout!.pause();
+      transport
+        .write(chunk)
+        .catch(() => undefined)
+        .finally(() => proc.stdout!.resume());
     });
     proc.stdin!.on('error', () => undefined);
     proc.on('exit', () => {

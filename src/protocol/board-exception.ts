@@ -31,7 +31,7 @@ export function parseTraceback(stderr: string, platform?: string): BoardExceptio
     if (number !== undefined) {
       data.errno = number;
       // A name printed by the board is its own truth; otherwise map the number.
-      data.errnoName = platform === 'webassembly' ? errnoName(number, platform) : (bracketed?.[2] ?? errnoName(number, platform));
+      data.errnoName = bracketed?.[2] ?? errnoName(number, platform);
     }
   }
   return data;

@@ -1,8 +1,9 @@
 /**
  * errno numbers -> names, in one place. Ports disagree: MicroPython's own
- * numbers and littlefs follow Linux, ESP32's newlib has its own high numbers,
- * and the webassembly port raises WASI numbers even though its errno module
- * says ENOENT is 2. Callers pass the board's sys.platform to pick the dialect.
+ * numbers and littlefs follow Linux, ESP32's newlib has its own high numbers.
+ * (The emulated board, sys.platform "webassembly", raises Linux numbers as
+ * boards do: it translates its WASI numbers itself.) Callers pass the board's
+ * sys.platform to pick the dialect.
  */
 
 const LINUX: Record<number, string> = {
@@ -24,24 +25,14 @@ const NEWLIB: Record<number, string> = {
   120: 'EALREADY', 128: 'ENOTCONN', 134: 'ENOTSUP',
 };
 
-/** WASI numbering, raised by the webassembly port (Emscripten's filesystem). */
-const WASI: Record<number, string> = {
-  1: 'E2BIG', 2: 'EACCES', 3: 'EADDRINUSE', 6: 'EAGAIN', 8: 'EBADF', 10: 'EBUSY', 18: 'EDOM',
-  20: 'EEXIST', 22: 'EFBIG', 27: 'EINTR', 28: 'EINVAL', 29: 'EIO', 31: 'EISDIR', 33: 'EMFILE',
-  37: 'ENAMETOOLONG', 41: 'ENFILE', 43: 'ENODEV', 44: 'ENOENT', 48: 'ENOMEM', 51: 'ENOSPC',
-  52: 'ENOSYS', 54: 'ENOTDIR', 55: 'ENOTEMPTY', 58: 'ENOTSUP', 59: 'ENOTTY', 63: 'EPERM',
-  69: 'EROFS', 70: 'ESPIPE', 73: 'ETIMEDOUT', 75: 'EXDEV',
-};
-
-export type ErrnoDialect = 'linux' | 'newlib' | 'wasi';
+export type ErrnoDialect = 'linux' | 'newlib';
 
 export function dialectFor(platform: string | undefined): ErrnoDialect {
-  if (platform === 'webassembly') return 'wasi';
   if (platform === 'esp32') return 'newlib';
   return 'linux';
 }
 
-const TABLES: Record<ErrnoDialect, Record<number, string>> = { linux: LINUX, newlib: NEWLIB, wasi: WASI };
+const TABLES: Record<ErrnoDialect, Record<number, string>> = { linux: LINUX, newlib: NEWLIB };
 
 /** The symbolic name of an errno number for a board platform, or `E<number>` when unknown. */
 export function errnoName(errno: number, platform?: string): string {

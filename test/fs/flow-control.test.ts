@@ -1,5 +1,6 @@
 // Credit flow control against a board as opaque as hardware: a 256-byte
-// receive buffer that drops what overflows, and no word about its size.
+// receive buffer that drops what overflows (a UART bridge), and no word about
+// its size; and the same buffer behind native USB, which never drops.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { Device } from '../../src/device/device.js';
@@ -13,9 +14,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((board) => board.close()));
 });
 
-async function smallBufferBoard(timeoutMs?: number) {
+async function smallBufferBoard(timeoutMs?: number, link: 'uart' | 'usb' = 'uart') {
   const flash = tempDir('flash');
-  const board = await EmulatorTransport.open({ dir: flash, rxBuffer: 256, announceRxBuffer: false, runMain: false });
+  const board = await EmulatorTransport.open({ dir: flash, rxBuffer: 256, announceRxBuffer: false, runMain: false, link });
   open.push(board);
   const device = await Device.over(board, { timeoutMs });
   return { board, device, flash };
@@ -43,5 +44,16 @@ describe('uploads to a board with a small, unannounced receive buffer', () => {
     expect(outcome).not.toBe('written');
     expect(board.droppedBytes).toBeGreaterThan(0);
     expect(() => readFileSync(join(flash, 'blob.bin'))).toThrow();
+  });
+});
+
+describe('uploads to a board on native USB with the same small buffer', () => {
+  it('lose no byte even with a window far larger than the buffer: the link holds the host back', async () => {
+    const { board, device, flash } = await smallBufferBoard(undefined, 'usb');
+    device.fs.options.window = 4096;
+    const data = randomPayload(64 * 1024);
+    await device.fs.write('/blob.bin', data);
+    expect(board.droppedBytes).toBe(0);
+    expect(sha256(readFileSync(join(flash, 'blob.bin')))).toBe(sha256(data));
   });
 });

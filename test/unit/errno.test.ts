@@ -11,10 +11,10 @@ describe('errno names across ports', () => {
     [-39, 'rp2', 'ENOTEMPTY'], // some drivers raise it negated
     [90, 'esp32', 'ENOTEMPTY'], // newlib
     [2, 'esp32', 'ENOENT'],
-    [44, 'webassembly', 'ENOENT'], // WASI numbers in the wasm port
-    [20, 'webassembly', 'EEXIST'],
-    [55, 'webassembly', 'ENOTEMPTY'],
-    [51, 'webassembly', 'ENOSPC'],
+    [2, 'webassembly', 'ENOENT'], // the emulated board raises a board's numbers
+    [17, 'webassembly', 'EEXIST'],
+    [39, 'webassembly', 'ENOTEMPTY'],
+    [28, 'webassembly', 'ENOSPC'],
     [28, 'esp8266', 'ENOSPC'],
   ])('%i on %s is %s', (number, platform, name) => {
     expect(errnoName(number, platform)).toBe(name);
@@ -34,13 +34,13 @@ describe('traceback parsing', () => {
   });
 
   it('names a bare OSError number by the platform', () => {
-    expect(parseTraceback(tb('OSError: 44'), 'webassembly')).toMatchObject({ errno: 44, errnoName: 'ENOENT' });
+    expect(parseTraceback(tb('OSError: 2'), 'webassembly')).toMatchObject({ errno: 2, errnoName: 'ENOENT' });
     expect(parseTraceback(tb('OSError: 28'), 'rp2')).toMatchObject({ errno: 28, errnoName: 'ENOSPC' });
   });
 
-  it('prefers the name the board printed, except on the wasm port whose names lie', () => {
+  it('prefers the name the board printed', () => {
     expect(parseTraceback(tb('OSError: [Errno 2] ENOENT'), 'rp2')).toMatchObject({ errno: 2, errnoName: 'ENOENT' });
-    expect(parseTraceback(tb('OSError: [Errno 44] ENOENT'), 'webassembly')).toMatchObject({ errnoName: 'ENOENT' });
+    expect(parseTraceback(tb('OSError: [Errno 2] ENOENT'), 'webassembly')).toMatchObject({ errnoName: 'ENOENT' });
   });
 
   it('keeps the whole traceback', () => {
