@@ -22,6 +22,7 @@ import { BelayError, isBelayError } from '../errors.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import { parsePort } from '../port/spec.js';
 import type { Context } from './context.js';
+import type { Transport } from '../transport/types.js';
 
 /** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
 export const INTERRUPT_GRACE_MS = 2000;
@@ -85,6 +86,14 @@ export async function connect(ctx: Context): Promise<Device> {
   });
   ctx.out.verbose(`connected to ${device.description} (${device.boardPlatform})`);
   return device;
+}
+
+/** Opens the link to the board without starting a raw REPL session (`belay repl` talks to the board as a terminal does). */
+export async function openLink(ctx: Context): Promise<Transport> {
+  const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
+  ctx.out.verbose(`opening ${port}`);
+  const { openTransport } = await import('../port/open.js');
+  return openTransport({ port, baud, projectDir, emulatorHome: home, dataDir });
 }
 
 /** Runs `work` with a connected device and always closes it (within a grace period after an interrupt). */

@@ -12,6 +12,8 @@ import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
 import { registerFsChangeCommands } from './commands/fs-change-commands.js';
+import { registerReplCommand } from './commands/repl-command.js';
+import { registerCompletionCommand } from './commands/completion-command.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -37,6 +39,8 @@ export function buildProgram(version: string): Command {
   registerConfigCommands(program);
   registerFsCommands(program);
   registerFsChangeCommands(program);
+  registerReplCommand(program);
+  registerCompletionCommand(program);
 
   return program;
 }

@@ -208,7 +208,7 @@ export class RawRepl {
     const emulated = this.transport.description.startsWith('emulator');
     return new BelayError('NOT_RAW_REPL', `${this.transport.description} did not reach the raw REPL within ${Math.round(this.timeoutMs / 1000)} s`, {
       hint: emulated
-        ? 'a program on the emulated board may have disabled Ctrl-C (micropython.kbd_intr(-1)): start it in safe mode (`--safe-boot`) to skip boot.py and main.py, then fix or remove them'
+        ? 'a program on the emulated board may have disabled Ctrl-C (micropython.kbd_intr(-1)): fix or remove its boot.py/main.py in its flash folder (`belay emulator path` prints it)'
         : 'is it running MicroPython? A program that disabled Ctrl-C (micropython.kbd_intr(-1)) or hangs cannot be interrupted: press the board\'s reset button, or unplug it and plug it in again, then retry',
       data: { port: this.transport.description, timeoutMs: this.timeoutMs },
       cause,
