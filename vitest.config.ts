@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Prints once which host tools (socat) are missing and what is skipped.
+    globalSetup: ['test/setup/tools.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -36,6 +36,14 @@ function pythonTree() {
   return { root, total };
 }
 
+/** @typedef {'memory' | 'pty' | 'baud'} LinkKind */
+/** @typedef {{ wire?: number, heap?: number, trips?: number | string }} Measured */
+
+/**
+ * @param {LinkKind} kind
+ * @param {string} flash
+ * @returns {Promise<{ device: Device, close: () => Promise<void> }>}
+ */
 async function openLink(kind, flash) {
   if (kind === 'pty') {
     const board = await EmulatorTransport.open({ dir: flash });
@@ -49,17 +57,28 @@ async function openLink(kind, flash) {
   return { device, close: async () => { await device.close(); await transport.close(); } };
 }
 
-/** Counts programs run on the board (round trips). */
+/**
+ * Counts programs run on the board (round trips).
+ * @param {Device} device
+ */
 function countExecs(device) {
   const counter = { n: 0 };
-  for (const name of ['exec', 'execInteractive']) {
-    const original = device[name].bind(device);
-    device[name] = (...args) => { counter.n += 1; return original(...args); };
-  }
+  const exec = device.exec.bind(device);
+  const execInteractive = device.execInteractive.bind(device);
+  device.exec = (...args) => { counter.n += 1; return exec(...args); };
+  device.execInteractive = (...args) => { counter.n += 1; return execInteractive(...args); };
   return counter;
 }
 
+/** @type {Array<Record<string, string | number>>} */
 const rows = [];
+
+/**
+ * @param {string} link
+ * @param {string} label
+ * @param {number} bytes payload size
+ * @param {() => Promise<Measured>} run
+ */
 async function scenario(link, label, bytes, run) {
   const started = performance.now();
   const result = await run();
@@ -79,6 +98,10 @@ async function scenario(link, label, bytes, run) {
   console.error(`  ${link}: ${label} ${seconds.toFixed(2)} s`);
 }
 
+/**
+ * @param {LinkKind} kind
+ * @param {string} label
+ */
 async function benchLink(kind, label) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-flash-'));
   const { device, close } = await openLink(kind, flash);
@@ -94,7 +117,7 @@ async function benchLink(kind, label) {
     });
     await scenario(label, `download ${size === MiB ? '1 MiB' : `${size} B`} binary`, size, async () => {
       const s = await device.fs.read('/blob.bin');
-      if (!s.data.equals(data)) throw new Error('download differs');
+      if (!s.data?.equals(data)) throw new Error('download differs');
       return { wire: s.wireBytes, heap: s.boardHeap };
     });
     await device.fs.remove('/blob.bin');

@@ -7,6 +7,7 @@ const root = new URL('..', import.meta.url).pathname;
 const src = join(root, 'src');
 const out = join(root, 'dist');
 
+/** @param {string} dir */
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);

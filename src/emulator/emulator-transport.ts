@@ -12,20 +12,13 @@
 import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BelayError } from '../errors.js';
 import { Listeners, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
-
-/** The worker runs compiled JavaScript: from sources (tests), use the build. */
-function workerUrl(): URL {
-  const here = new URL('./board-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  return new URL(here.href.replace('/src/emulator/', '/dist/emulator/'));
-}
+import { workerEntry } from './worker-entry.js';
 
 /** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
 let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
@@ -215,7 +208,7 @@ export class EmulatorTransport implements Transport {
       powerCutAtWrite: this.options.powerCutAtWrite,
     };
     const knownInterrupt = lastInterruptState;
-    const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { options, channel: this.channel, knownInterrupt } });
+    const worker = new Worker(workerEntry(), { workerData: { options, channel: this.channel, knownInterrupt } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;

@@ -3,7 +3,6 @@
  * `--port emulator:NAME` and belay.yaml's `device.port`, and one folder rule
  * that `belay emulator path` and the commands share, from any subfolder.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/index.js';
 import { parsePort } from '../../src/port/spec.js';
 import { emulatorDir, userDataDir } from '../../src/port/emulator-dir.js';
-import { cliEnv, userHomeFor } from '../helpers/cli-env.js';
+import { runBelay, userHomeFor } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-function belay(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: cliEnv(cwd, env), timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const belay = runBelay;
 
 function folder(prefix: string, git = true): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

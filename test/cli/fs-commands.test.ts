@@ -2,22 +2,14 @@
  * The file commands as a user runs them: put/get round trips, skips of
  * unchanged files, JSON output, and error codes for the usual mistakes.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv } from '../helpers/cli-env.js';
+import { runBelay } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-function belay(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--port', 'emulator', ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** `belay --port emulator ARGS` in `cwd`. */
+const belay = (cwd: string, ...args: string[]) => runBelay(cwd, ['--port', 'emulator', ...args]);
 
 function project(): string {
   const cwd = mkdtempSync(join(tmpdir(), 'belay-fs-cli-'));

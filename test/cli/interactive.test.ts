@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv } from '../helpers/cli-env.js';
+import { cliEnv } from '../helpers/cli.js';
+import { describeWithSocat } from '../helpers/socat.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -34,7 +35,7 @@ function waitFor(stream: NodeJS.ReadableStream, text: string): Promise<string> {
   });
 }
 
-describe('belay across processes', () => {
+describeWithSocat('emulator serve across processes', () => {
   it('emulator serve puts the board on a pty that belay opens as a serial port', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'belay-serve-'));
     const link = join(cwd, 'tty-board');

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeWithSocat } from '../helpers/socat.js';
 import { CLI_LINKS, cliBoard, exitOf, tempProject, waitFor, type CliBoard } from '../helpers/cli.js';
 
 const boards: CliBoard[] = [];
@@ -109,7 +110,7 @@ describe.each(CLI_LINKS)('interrupts over %s link', (link) => {
   });
 });
 
-describe('connecting to a board that prints without end and ignores Ctrl-C', () => {
+describeWithSocat('connecting to a board that prints without end and ignores Ctrl-C', () => {
   it('gives up with NOT_RAW_REPL in bounded time, with a hint that does not need the raw REPL', async () => {
     const flash = join(tempProject('belay-deaf-flash-'), 'flash');
     mkdirSync(flash, { recursive: true });

@@ -4,23 +4,15 @@
  * picks, refuses bad links before it sends anything, and get -r never writes
  * through a link out of its target folder.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listSourceFiles, validateConfig } from '../../src/config/index.js';
-import { cliEnv } from '../helpers/cli-env.js';
+import { runBelay } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-function belay(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, '--port', 'emulator', ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** `belay --port emulator ARGS` in `cwd`. */
+const belay = (cwd: string, ...args: string[]) => runBelay(cwd, ['--port', 'emulator', ...args]);
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {

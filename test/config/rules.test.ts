@@ -138,6 +138,23 @@ describe('listing sources', () => {
   });
 });
 
+describe('listing sources: the walker\'s default ignores', () => {
+  it('leave out .git/, __pycache__/, *.pyc, node_modules/, unless an include pattern spells the path out', async () => {
+    const dir = project({
+      'src/main.py': '',
+      'src/stale.pyc': '',
+      'src/node_modules/tiny/tiny.py': '',
+      'src/node_modules/big/big.py': '',
+      'src/.git/HEAD': '',
+      'src/.belay/emulator/default/x.py': '',
+    });
+    const plain = await listSourceFiles({ from: join(dir, 'src'), kind: 'dir', to: '/', include: ['**'], exclude: [] });
+    expect(plain.files.map((f) => f.board)).toEqual(['/main.py']);
+    const spelled = await listSourceFiles({ from: join(dir, 'src'), kind: 'dir', to: '/', include: ['*.py', 'node_modules/tiny/**', 'stale.pyc'], exclude: [] });
+    expect(spelled.files.map((f) => f.board)).toEqual(['/main.py', '/node_modules/tiny/tiny.py', '/stale.pyc']);
+  });
+});
+
 describe('ignore and keep patterns', () => {
   it('anchors patterns with a leading "/" and matches others at any depth, folders covering contents', () => {
     const m = boardMatcher(['/data', '*.log', 'cache/']);

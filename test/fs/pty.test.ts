@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { putTree, getTree } from '../../src/device/fs/index.js';
-import { socatAvailable } from '../../src/emulator/pty-bridge.js';
+import { describeWithSocat } from '../helpers/socat.js';
 import { ODD_NAMES, cleanup, openBoardOverPty, randomPayload, sha256, tempDir, type Board } from './helpers.js';
 
-describe.skipIf(!socatAvailable())('transfers over a pseudo-terminal', () => {
+describeWithSocat('transfers over a pseudo-terminal', () => {
   let board: Board;
   const dirs: string[] = [];
   beforeAll(async () => {

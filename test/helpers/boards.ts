@@ -12,9 +12,11 @@ import { SerialTransport } from '../../src/transport/serial.js';
 import { servePty } from '../../src/emulator/pty-bridge.js';
 import type { Transport } from '../../src/transport/types.js';
 import { BelayError } from '../../src/errors.js';
+import { HAS_SOCAT } from './socat.js';
 
 export type Link = 'in-process' | 'pty';
-export const LINKS: Link[] = ['in-process', 'pty'];
+/** The links a board can be reached over here: the pty one only with socat (test/helpers/socat.ts). */
+export const LINKS: Link[] = HAS_SOCAT ? ['in-process', 'pty'] : ['in-process'];
 
 export function tempDir(prefix = 'belay-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -1,6 +1,9 @@
 /**
- * The built `belay` binary, run as a user runs it, against an emulated board
- * reached two ways:
+ * The built `belay` binary, run as a user runs it, in a clean environment
+ * (no colour, no board or profile leaking in from the developer's shell, a
+ * private per-user data folder, so an emulated board outside a project
+ * belongs to one test and never to the real user), against an emulated
+ * board reached two ways:
  *   in-process  `--port emulator`: the CLI runs the board itself, from the
  *               project's flash folder, for the length of one command
  *   pty         the test serves a board on a pseudo-terminal (socat), and the
@@ -8,17 +11,20 @@
  *               USB board: the board keeps running between commands
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { servePty } from '../../src/emulator/pty-bridge.js';
 import { tempDir } from './boards.js';
-import { cliEnv } from './cli-env.js';
+import { HAS_SOCAT } from './socat.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 export type CliLink = 'in-process' | 'pty';
-export const CLI_LINKS: CliLink[] = ['in-process', 'pty'];
+/** The pty link only where socat is installed (test/helpers/socat.ts). */
+export const CLI_LINKS: CliLink[] = HAS_SOCAT ? ['in-process', 'pty'] : ['in-process'];
 
 export interface Run {
   code: number;
@@ -33,6 +39,41 @@ export interface RunOptions {
   binary?: boolean;
 }
 
+
+const homes = new Map<string, string>();
+
+/** A private user folder per key (a test's working folder): the same key gets the same folder. */
+export function userHomeFor(key: string): string {
+  let home = homes.get(key);
+  if (!home) homes.set(key, (home = mkdtempSync(join(tmpdir(), 'belay-home-'))));
+  return home;
+}
+
+/** process.env for a CLI run keyed by `key`, with `extra` on top. */
+export function cliEnv(key: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const home = userHomeFor(key);
+  return {
+    ...process.env,
+    NO_COLOR: '1',
+    BELAY_PORT: '',
+    BELAY_PROFILE: undefined,
+    BELAY_EMULATOR_DIR: undefined,
+    HOME: home,
+    USERPROFILE: home,
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    LOCALAPPDATA: join(home, 'AppData', 'Local'),
+    ...extra,
+  };
+}
+
+/** Runs `belay ARGS` in `cwd` (the environment keyed by `cwd`, plus `env`); never rejects. */
+export function runBelay(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: cliEnv(cwd, env), timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 /** Runs belay to completion. */
 export function belay(args: string[], options: RunOptions): Promise<Run> {

@@ -103,7 +103,7 @@ export function fakeBoard(options: FakeBoardOptions = {}) {
   const run = options.run ?? (() => ({ stdout: '' }));
   const finish = (board: ScriptedTransport, code: string, prefix: string) => {
     state.execs.push(code);
-    const result = run(code);
+    const result: { stdout?: string; stderr?: string } = run(code);
     board.reply(`${prefix}${result.stdout ?? ''}\x04${result.stderr ?? ''}\x04>`);
   };
   const script: Script = (_input, board) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
 import { LINKS, boardPool, failure, openBoard } from '../helpers/boards.js';
+import { describeWithSocat } from '../helpers/socat.js';
 
 const boards = boardPool();
 const board = boards.open;
@@ -192,7 +193,7 @@ describe('the quoting helper against the real parser', () => {
   });
 });
 
-describe('serial ports', () => {
+describeWithSocat('serial ports', () => {
   it('are opened exclusively: a second belay gets PORT_BUSY', async () => {
     const b = await board('pty');
     const { SerialTransport } = await import('../../src/transport/serial.js');

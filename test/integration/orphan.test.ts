@@ -11,7 +11,8 @@ import { Device } from '../../src/device/device.js';
 import { pyCall } from '../../src/device/fs/board-code.js';
 import { frameHeader } from '../../src/device/fs/frames.js';
 import { SerialTransport } from '../../src/transport/serial.js';
-import { servePty, socatAvailable } from '../../src/emulator/pty-bridge.js';
+import { servePty } from '../../src/emulator/pty-bridge.js';
+import { describeWithSocat } from '../helpers/socat.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { tempDir } from '../helpers/boards.js';
 
@@ -20,7 +21,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
 });
 
-describe.skipIf(!socatAvailable())('a host that dies mid-transfer', () => {
+describeWithSocat('a host that dies mid-transfer', () => {
   it('leaves a receiver the next host can stop, and no temp file behind', async () => {
     const flash = join(tempDir(), 'flash');
     const board = await EmulatorTransport.open({ dir: flash, runMain: false });

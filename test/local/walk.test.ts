@@ -1,26 +1,13 @@
 // The one local tree walker on real folders: default ignores, hidden names,
 // excludes, and every kind of symbolic link (inside, outside, dangling,
 // looping), all reported together before a caller sends anything.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempTree } from '../helpers/tree.js';
 import { DEFAULT_IGNORES, ignoreMatcher, walkTree } from '../../src/local/index.js';
 
-const made: string[] = [];
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
-
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'belay-walk-'));
-  made.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => tempTree(files, 'belay-walk-');
 
 const relatives = (t: { files: Array<{ relative: string }> }) => t.files.map((f) => f.relative);
 

@@ -1,20 +1,12 @@
 // Local writes: the target folder's links are checked before a byte is
 // written, and files arrive through exclusive temp files renamed into place.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempTree } from '../helpers/tree.js';
 import { AtomicFile, checkWriteTargets, PART_PREFIX, writeFileAtomic } from '../../src/local/index.js';
 
-const made: string[] = [];
-afterEach(() => {
-  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
-});
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'belay-write-'));
-  made.push(dir);
-  return dir;
-};
+const folder = () => tempTree({}, 'belay-write-');
 
 describe('checkWriteTargets', () => {
   it('refuses a link below the target that leads out (or nowhere), naming it', async () => {

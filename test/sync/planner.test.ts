@@ -71,7 +71,7 @@ const ROWS: Row[] = [
 const POLICIES: ConflictPolicy[] = ['fail', 'prefer-local', 'prefer-board', 'keep-both'];
 
 function spec(d: string, b: string, m: string) {
-  const pick = (letter: string) => (letter === '-' ? {} : { [P]: letter });
+  const pick = (letter: string): Record<string, string> => (letter === '-' ? {} : { [P]: letter });
   return { desired: pick(d), board: pick(b), manifest: pick(m), manifestDirs: m === '-' ? [] : ['/lib'] };
 }
 

@@ -18,7 +18,7 @@ class Capture extends Writable {
     super();
   }
   columns = 120;
-  _write(chunk: Buffer, _encoding: string, done: () => void): void {
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
     this.text += chunk.toString();
     done();
   }

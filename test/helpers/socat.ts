@@ -1,0 +1,16 @@
+/**
+ * Tests that serve an emulated board on a pseudo-terminal need socat. On a
+ * machine without it they are skipped, and say why in their name (the
+ * global setup, test/setup/tools.ts, also prints it once), so `npm test`
+ * passes on a fresh machine; `.ci/run` installs socat so CI runs them.
+ */
+import { describe } from 'vitest';
+import { socatAvailable } from '../../src/emulator/pty-bridge.js';
+
+export const HAS_SOCAT = socatAvailable();
+export const SOCAT_MISSING = 'socat is not installed (apt-get install socat; .ci/run installs it)';
+
+/** describe() for tests that need socat: without it, skipped with the reason in its name. */
+export const describeWithSocat: (name: string, body: () => void) => void = HAS_SOCAT
+  ? (name, body) => describe(name, body)
+  : (name, body) => describe.skip(`${name} [skipped: ${SOCAT_MISSING}]`, body);
