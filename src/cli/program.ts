@@ -4,7 +4,7 @@
  * does not import back: commands never import the program), and runs it:
  * parse errors are usage errors (exit 2), rendered as JSON under --json.
  */
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { EXIT, parseInteger, reportError } from './action.js';
 import { Output } from './output.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
@@ -14,6 +14,36 @@ import { registerFsCommands } from './commands/fs-commands.js';
 import { registerFsChangeCommands } from './commands/fs-change-commands.js';
 import { registerReplCommand } from './commands/repl-command.js';
 import { registerCompletionCommand } from './commands/completion-command.js';
+
+/** Global options by what they are about; each command uses some of these groups. */
+const GLOBAL_GROUPS: Record<string, string[]> = {
+  board: ['--port', '--baud'],
+  config: ['--config', '--profile'],
+};
+
+/** Commands that use only some groups (every other command talks to a board and uses them all). */
+const COMMAND_GROUPS: Record<string, string[]> = {
+  init: ['config'],
+  validate: ['config'],
+  config: ['config'],
+  devices: [],
+  completion: [],
+  'emulator serve': [],
+  'emulator path': [],
+};
+
+function globalOptionApplies(cmd: Command, option: Option): boolean {
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
+  if (option.long === '--version') return false;
+  const groups = COMMAND_GROUPS[path.join(' ')];
+  if (groups === undefined) return true;
+  const group = Object.keys(GLOBAL_GROUPS).find((name) => GLOBAL_GROUPS[name].includes(option.long ?? ''));
+  if (path[0] === 'completion') return false;
+  // init writes --port into the config it creates.
+  if (path[0] === 'init' && option.long === '--port') return true;
+  return group === undefined || groups.includes(group);
+}
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -31,7 +61,14 @@ export function buildProgram(version: string): Command {
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--debug', 'show stack traces and log the board conversation')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
+    .configureHelp({
+      sortSubcommands: false,
+      showGlobalOptions: true,
+      // A command's --help lists the global options that mean something to it.
+      visibleGlobalOptions(this: Help, cmd: Command): Option[] {
+        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((option) => globalOptionApplies(cmd, option));
+      },
+    })
     .exitOverride();
 
   registerDeviceCommands(program);
