@@ -34,6 +34,9 @@ export interface Context {
 
 export function contextFrom(command: Command, signal: AbortSignal): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
+  // An empty BELAY_PORT / BELAY_PROFILE (`BELAY_PORT= belay ...`) means unset, as in a shell.
+  if (options.port === '') options.port = undefined;
+  if (options.profile === '') options.profile = undefined;
   const out = new Output({
     color: wantsColor(options.color),
     quiet: Boolean(options.quiet),

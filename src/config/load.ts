@@ -15,7 +15,7 @@ import { parseConfigText, type ConfigDocument } from './document.js';
 import { interpolateTree, type InterpolationProblem } from './interpolate.js';
 import { applyProfile, originOf } from './merge.js';
 import { report, type CheckContext } from './context.js';
-import { resolveSettings } from './resolve.js';
+import { reportMissingSources, resolveSettings } from './resolve.js';
 import { checkRules } from './rules.js';
 import { validateSchema } from './schema.js';
 import { Secrets } from './secrets.js';
@@ -71,7 +71,10 @@ export async function validateConfig(options: LoadOptions): Promise<ValidationRe
     // An empty file is a valid config: every default.
     const value = parsed.value === undefined || parsed.value === null ? {} : parsed.value;
     diagnostics.push(...validateSchema(value, source));
-    if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics, found.file);
+    if (diagnostics.some((d) => d.severity === 'error')) {
+      await reportMissingSources(value, { source, rootDir: dirname(found.file), origin: (path) => path, diagnostics });
+      return fail(diagnostics, found.file);
+    }
     raw = value as RawConfig;
   }
 
