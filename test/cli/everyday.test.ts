@@ -4,7 +4,7 @@
  * folder, rm -r / only with --force, mv, cp, touch, get to stdout and into
  * missing folders, run of a file holding control bytes.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_LINKS, cliBoard, tempProject, type CliBoard } from '../helpers/cli.js';
@@ -43,27 +43,32 @@ describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 },
     expect((await board.run(['rm', '/nothing'])).code).toBe(1);
   });
 
-  it('mv renames and moves into folders; cp copies files and trees, verified; touch leaves content alone', async () => {
-    const { cwd, board } = await setup(link);
-    mkdirSync(join(cwd, 'app', 'lib'), { recursive: true });
-    writeFileSync(join(cwd, 'app', 'main.py'), "print('hi')\n");
-    writeFileSync(join(cwd, 'app', 'lib', 'util.py'), 'X = 1\n');
-    expect((await board.run(['put', '-r', 'app', '/app'])).code).toBe(0);
+  it('mv renames, and moves into a folder, never into itself', async () => {
+    const { board } = await setup(link);
+    await board.run(['exec', "import os\nos.mkdir('/app')\nos.mkdir('/old')\nopen('/app/main.py','w').write('hi')"]);
     expect((await board.run(['mv', '/app/main.py', '/app/start.py'])).code).toBe(0);
-    expect((await board.run(['cat', '/app/start.py'])).stdout).toBe("print('hi')\n");
-    expect((await board.run(['mkdir', '/old'])).code).toBe(0);
     expect(json((await board.run(['mv', '/app/start.py', '/old', '--json'])).stdout)).toEqual({ from: '/app/start.py', to: '/old/start.py' });
-    expect((await board.run(['mv', '/app', '/app/lib/inside'])).code).toBe(1);
-    expect((await board.run(['cp', '/old/start.py', '/copy.py'])).code).toBe(0);
-    expect((await board.run(['cat', '/copy.py'])).stdout).toBe("print('hi')\n");
+    expect((await board.run(['cat', '/old/start.py'])).stdout).toBe('hi');
+    expect((await board.run(['mv', '/old', '/old/inside'])).code).toBe(1);
+  });
+
+  it('cp copies a file, and with -r a tree, never into itself', async () => {
+    const { board } = await setup(link);
+    await board.run(['exec', "import os\nos.mkdir('/app')\nos.mkdir('/app/lib')\nopen('/app/main.py','w').write('hi')\nopen('/app/lib/util.py','w').write('X = 1')"]);
+    expect((await board.run(['cp', '/app/main.py', '/copy.py'])).code).toBe(0);
     expect((await board.run(['cp', '/app', '/app2'])).code).toBe(2); // a folder needs -r
     expect((await board.run(['cp', '-r', '/app', '/app2'])).code).toBe(0);
-    expect((await board.run(['cat', '/app2/lib/util.py'])).stdout).toBe('X = 1\n');
     expect((await board.run(['cp', '-r', '/app', '/app/lib'])).code).toBe(1); // into itself
-    expect(json((await board.run(['touch', '/copy.py', '--json'])).stdout)).toEqual({ path: '/copy.py', created: false });
-    expect((await board.run(['cat', '/copy.py'])).stdout).toBe("print('hi')\n");
+    const files = await board.run(['exec', "print(open('/copy.py').read(), open('/app2/lib/util.py').read(), open('/app2/main.py').read())"]);
+    expect(files.stdout).toBe('hi X = 1 hi\n');
+  });
+
+  it('touch creates an empty file and leaves an existing one alone', async () => {
+    const { board } = await setup(link);
+    await board.run(['exec', "open('/kept.txt','w').write('content')"]);
+    expect(json((await board.run(['touch', '/kept.txt', '--json'])).stdout)).toEqual({ path: '/kept.txt', created: false });
     expect(json((await board.run(['touch', '/empty.txt', '--json'])).stdout)).toEqual({ path: '/empty.txt', created: true });
-    expect((await board.run(['cat', '/empty.txt'])).stdout).toBe('');
+    expect((await board.run(['exec', "print(repr(open('/kept.txt').read()), repr(open('/empty.txt').read()))"])).stdout).toBe("'content' ''\n");
   });
 
   it('get REMOTE - writes to stdout; get never creates folders above its target', async () => {
