@@ -49,11 +49,11 @@ async function openLink(kind, flash) {
     const board = await EmulatorTransport.open({ dir: flash });
     const link = join(mkdtempSync(join(tmpdir(), 'belay-bench-pty-')), 'board');
     const bridge = await servePty(board, link);
-    const device = await Device.over(await SerialTransport.open(link));
+    const device = await Device.over(await SerialTransport.open(link), { fs: { window } });
     return { device, close: async () => { await device.close(); await bridge.close(); await board.close(); } };
   }
   const transport = await EmulatorTransport.open({ dir: flash, ...(kind === 'baud' ? { baud: 115200 } : {}) });
-  const device = await Device.over(transport, { timeoutMs: 30_000 });
+  const device = await Device.over(transport, { timeoutMs: 30_000, fs: { window } });
   return { device, close: async () => { await device.close(); await transport.close(); } };
 }
 
@@ -105,7 +105,6 @@ async function scenario(link, label, bytes, run) {
 async function benchLink(kind, label) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-flash-'));
   const { device, close } = await openLink(kind, flash);
-  if (window !== undefined) device.fs.options.window = window;
   const size = kind === 'baud' ? Number(process.env.BENCH_BAUD_BYTES ?? MiB) : MiB;
   const data = randomBytes(size);
   const tree = pythonTree();

@@ -1,9 +1,12 @@
 /**
  * belay as a library: connect to a board (real or emulated), run code, read
- * its facts, and load a project's belay.yaml. Named exports only.
+ * its facts, load a project's belay.yaml, and plan what a deploy would change.
+ * Named exports only.
  */
 export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
 export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
+export type { Capabilities } from './device/capabilities.js';
+export type { BoardSession } from './device/session.js';
 export type { ExecOptions, ExecResult } from './protocol/raw-repl.js';
 export { errnoName } from './protocol/errno.js';
 export type { Transport } from './transport/types.js';
@@ -31,3 +34,4 @@ export {
   type PathPurpose,
 } from './paths/board.js';
 export { walkTree, DEFAULT_IGNORES, checkWriteTargets, writeFileAtomic, AtomicFile, type WalkOptions, type LocalTree, type LocalFile, type SkippedEntry } from './local/index.js';
+export * from './sync/index.js';

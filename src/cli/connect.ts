@@ -5,7 +5,9 @@
  * lives is decided by port/emulator-dir.ts from what this file gathers: the
  * project's root (the folder of belay.yaml, if any) and the environment
  * (BELAY_EMULATOR_DIR, XDG_DATA_HOME, LOCALAPPDATA), which only cli/ reads.
- * --debug logs every byte of the conversation.
+ * --debug logs every byte of the conversation. Right after connecting, an
+ * interrupted transaction is recovered (rolled forward or back) and the
+ * command says what was done.
  *
  * The config layer (YAML, schema) loads only when it is needed: for the
  * port from belay.yaml, or for where an emulated board's project is; `belay
@@ -17,7 +19,7 @@
  */
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import type { Device } from '../device/device.js';
+import type { Device, ConnectOptions } from '../device/device.js';
 import { BelayError, isBelayError } from '../errors.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import { parsePort } from '../port/spec.js';
@@ -26,6 +28,7 @@ import type { Transport } from '../transport/types.js';
 
 /** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
 export const INTERRUPT_GRACE_MS = 2000;
+import type { RecoveryReport } from '../device/fs/index.js';
 
 export interface BoardSettings extends EmulatorPlace {
   port: string;
@@ -71,7 +74,10 @@ function printable(bytes: Uint8Array): string {
     .replace(/[\x00-\x1f\x7f-\xff]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-export async function connect(ctx: Context): Promise<Device> {
+/** Connection options a command adds (the filesystem's transfer window...). */
+export type CommandConnectOptions = Pick<ConnectOptions, 'fs'>;
+
+export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
   const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
   ctx.out.verbose(`connecting to ${port}`);
   const { Device } = await import('../device/device.js');
@@ -82,10 +88,30 @@ export async function connect(ctx: Context): Promise<Device> {
     emulatorHome: home,
     dataDir,
     signal: ctx.signal,
+    ...extra,
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,
   });
   ctx.out.verbose(`connected to ${device.description} (${device.boardPlatform})`);
+  try {
+    reportRecovery(ctx, await device.fs.recover({ signal: ctx.signal }));
+  } catch (err) {
+    await device.close().catch(() => undefined);
+    throw err;
+  }
   return device;
+}
+
+/** Says what recovery of an interrupted transaction did (nothing when there was none). */
+function reportRecovery(ctx: Context, report: RecoveryReport): void {
+  if (report.action === 'none') return;
+  const show = (paths: string[]) => paths.map((p) => JSON.stringify(p)).join(', ');
+  if (report.action === 'forward') {
+    ctx.out.info(`recovered: finished an interrupted commit (${report.renamed.length} renamed, ${report.deleted.length} deleted)`);
+  } else {
+    ctx.out.info(`recovered: undid interrupted staging (${report.removed.length} staged file${report.removed.length === 1 ? '' : 's'} removed)`);
+    if (report.restored.length > 0) ctx.out.info(`recovered: ${show(report.restored)} restored from ${report.restored.length === 1 ? 'its' : 'their'} verified staged copy`);
+  }
+  if (report.missing.length > 0) ctx.out.info(`warning: the journal named ${show(report.missing)}, found neither on the board`);
 }
 
 /** Opens the link to the board without starting a raw REPL session (`belay repl` talks to the board as a terminal does). */
@@ -97,8 +123,8 @@ export async function openLink(ctx: Context): Promise<Transport> {
 }
 
 /** Runs `work` with a connected device and always closes it (within a grace period after an interrupt). */
-export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>): Promise<T> {
-  const device = await connect(ctx);
+export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>, extra: CommandConnectOptions = {}): Promise<T> {
+  const device = await connect(ctx, extra);
   let result: T;
   try {
     result = await work(device);

@@ -11,6 +11,7 @@ import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerEmulatorCommands } from './commands/emulator-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerFsCommands } from './commands/fs-commands.js';
+import { registerPlanCommands } from './commands/plan-commands.js';
 import { registerFsChangeCommands } from './commands/fs-change-commands.js';
 import { registerReplCommand } from './commands/repl-command.js';
 import { registerCompletionCommand } from './commands/completion-command.js';
@@ -78,6 +79,7 @@ export function buildProgram(version: string): Command {
   registerFsChangeCommands(program);
   registerReplCommand(program);
   registerCompletionCommand(program);
+  registerPlanCommands(program);
 
   return program;
 }
@@ -98,6 +100,9 @@ export async function runCli(argv: string[], version: string): Promise<number> {
       return EXIT.usage;
     }
     reportError(out, err);
+    // Under --detailed-exitcode 2 means "changes": a usage error must not look like one.
+    if (typeof code === 'string' && code.startsWith('commander.')) return argv.includes('--detailed-exitcode') ? EXIT.failure : EXIT.usage;
+    new Output({ color: false, quiet: false, verbose: false, debug: argv.includes('--debug'), json: false }).error(err);
     return EXIT.failure;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

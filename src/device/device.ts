@@ -11,7 +11,9 @@ import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet, pyLiteral } from './snippets.js';
-import { DeviceFs } from './fs/device-fs.js';
+import { DeviceFs, type DeviceFsOptions } from './fs/device-fs.js';
+import { parseCapabilities, type Capabilities, type RawProbe } from './capabilities.js';
+import type { BoardSession } from './session.js';
 
 export interface ConnectOptions extends OpenOptions {
   signal?: AbortSignal;
@@ -21,6 +23,8 @@ export interface ConnectOptions extends OpenOptions {
   rawPaste?: boolean;
   /** Sees every byte sent and received (the CLI's --debug). */
   log?: (direction: 'send' | 'receive', bytes: Uint8Array) => void;
+  /** How the filesystem moves bytes (transfer window, forced path); see DeviceFsOptions. */
+  fs?: DeviceFsOptions;
 }
 
 export interface BoardInfo {
@@ -47,14 +51,15 @@ export interface BoardInfo {
   };
 }
 
-export class Device {
+export class Device implements BoardSession {
   private queue: Promise<unknown> = Promise.resolve();
-  private platform: string | undefined;
+  private probed: Capabilities | undefined;
   private closed = false;
 
   private constructor(
     readonly transport: Transport,
     private readonly repl: RawRepl,
+    private readonly fsOptions: DeviceFsOptions = {},
   ) {}
 
   /** Opens the port and enters the raw REPL (interrupting whatever runs). */
@@ -72,21 +77,26 @@ export class Device {
   /** Wraps an already open transport. */
   static async over(transport: Transport, options: Omit<ConnectOptions, keyof OpenOptions> = {}): Promise<Device> {
     const repl = new RawRepl(transport, { timeoutMs: options.timeoutMs, rawPaste: options.rawPaste, log: options.log });
-    const device = new Device(transport, repl);
+    const device = new Device(transport, repl, options.fs);
     await device.serialise(async () => {
       await repl.enter(options.signal);
-      const { stdout } = await repl.exec('import sys\nprint(sys.platform)', { signal: options.signal });
-      device.platform = stdout.toString('utf8').trim();
+      device.probed = parseCapabilities(await device.parseJson<RawProbe>(() => repl.exec(snippet('probe'), { signal: options.signal })));
     });
     return device;
   }
 
   private fsApi: DeviceFs | undefined;
 
-  /** The board's filesystem (listing, hashing, verified transfers); see fs/device-fs.ts. */
+  /** The board's filesystem (listing, hashing, verified transfers, transactions); see fs/device-fs.ts. */
   get fs(): DeviceFs {
-    this.fsApi ??= new DeviceFs(this);
+    this.fsApi ??= new DeviceFs(this, this.fsOptions);
     return this.fsApi;
+  }
+
+  /** What the board offers, probed once at connect (snippets/probe.py). */
+  get capabilities(): Capabilities {
+    if (!this.probed) throw new BelayError('INTERNAL', 'the board was not probed');
+    return this.probed;
   }
 
   get description(): string {
@@ -95,7 +105,7 @@ export class Device {
 
   /** sys.platform of the board. */
   get boardPlatform(): string | undefined {
-    return this.platform;
+    return this.probed?.platform;
   }
 
   /** Runs `work` after everything queued before it; nothing else touches the wire meanwhile. */
@@ -119,7 +129,7 @@ export class Device {
     return this.serialise(async () => {
       throwIfAborted(options.signal);
       try {
-        return await this.repl.exec(program, { platform: this.platform, ...rest });
+        return await this.repl.exec(program, { platform: this.boardPlatform, ...rest });
       } catch (err) {
         throw filename === undefined ? err : withoutWrapperFrames(err);
       }
@@ -143,13 +153,17 @@ export class Device {
   execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
     return this.serialise(() => {
       throwIfAborted(options.signal);
-      return this.repl.execInteractive(code, body, { platform: this.platform, ...options });
+      return this.repl.execInteractive(code, body, { platform: this.boardPlatform, ...options });
     });
   }
 
   /** Runs code whose last output line is JSON, and parses it. */
-  async execJson<T>(code: string, options: ExecOptions = {}): Promise<T> {
-    const { stdout } = await this.exec(code, options);
+  execJson<T>(code: string, options: ExecOptions = {}): Promise<T> {
+    return this.parseJson<T>(() => this.exec(code, options));
+  }
+
+  private async parseJson<T>(run: () => Promise<ExecResult>): Promise<T> {
+    const { stdout } = await run();
     const text = stdout.toString('utf8').trim();
     const last = text.slice(text.lastIndexOf('\n') + 1);
     try {
@@ -159,9 +173,15 @@ export class Device {
     }
   }
 
+  /** Firmware, memory and filesystem figures, with the features from the connect-time probe. */
   async info(options: { signal?: AbortSignal } = {}): Promise<BoardInfo> {
-    const raw = await this.execJson<Omit<BoardInfo, 'features'> & { features: Omit<BoardInfo['features'], 'raw_paste'> }>(snippet('info'), options);
-    return { ...raw, features: { ...raw.features, raw_paste: this.repl.supportsRawPaste === true } };
+    const raw = await this.execJson<Omit<BoardInfo, 'features'> & { json: boolean }>(snippet('info'), options);
+    const { json, ...facts } = raw;
+    const c = this.capabilities;
+    return {
+      ...facts,
+      features: { hashlib: c.hashlib, binascii: c.binascii, crc32: c.crc32, deflate: c.deflate, stdin_buffer: c.stdinBuffer, json, raw_paste: this.repl.supportsRawPaste === true },
+    };
   }
 
   /** Soft reset: the interpreter restarts, files stay, boot.py runs. Returns what boot.py printed. */

@@ -19,14 +19,16 @@ import { ChannelReader, type ChannelBuffers } from './channel.js';
 import { Flash, PowerCut } from './flash.js';
 import { firmwarePatch } from './firmware-patch.js';
 import { Output } from './output.js';
-import { loadInterpreter, locateInterruptState, type InterruptState, type MicroPython } from './interpreter.js';
-import type { EmulatorOptions, WorkerMessage } from './options.js';
+import { MidProgramCollector, loadInterpreter, locateInterruptState, type InterruptState, type MicroPython } from './interpreter.js';
+import type { BoardSettings, WorkerMessage } from './options.js';
 
 interface WorkerData {
-  options: Required<Omit<EmulatorOptions, 'baud' | 'dropAfterBytes' | 'powerCutAtWrite'>> & Pick<EmulatorOptions, 'powerCutAtWrite'>;
+  options: BoardSettings;
   channel: ChannelBuffers;
   /** Where an earlier power-on found the interrupt state (checked, not trusted). */
   knownInterrupt?: InterruptState;
+  /** Where an earlier power-on found the interpreter's call depth (checked, not trusted). */
+  knownDepthIndex?: number;
 }
 
 const CTRL_A = 0x01;
@@ -37,7 +39,7 @@ const CTRL_E = 0x05;
 /** mp_js_repl_process_char's result when Ctrl-D asks for a soft reset. */
 const PYEXEC_FORCED_EXIT = 0x100;
 
-const { options, channel, knownInterrupt } = workerData as WorkerData;
+const { options, channel, knownInterrupt, knownDepthIndex } = workerData as WorkerData;
 const input = new ChannelReader(channel);
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
@@ -62,19 +64,22 @@ let flash: Flash;
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
-  const loaded = await loadInterpreter({ stdout: (byte) => output.byte(byte), stdin: stdinByte });
+  const loaded = await loadInterpreter({ stdout: (byte) => output.byte(byte), stdin: stdinByte }, options.heapSize);
   mp = loaded.mp;
   flash = new Flash(mp.FS, {
     dir: options.dir,
     sizeBytes: options.flashSize,
     blockSize: options.blockSize,
     filesystem: options.filesystem,
-    listSystemEntries: false,
+    listSystemEntries: options.listSystemEntries,
     powerCutAt: options.powerCutAtWrite,
     onMutation: (count) => post({ type: 'mutations', count }),
   });
   flash.mount();
+  // A fixed heap needs gc.collect() to collect at once, as on a board.
+  const collector = options.heapSize !== undefined ? MidProgramCollector.locate(mp, knownDepthIndex) : undefined;
   mp.registerJsModule('_belay_emulator', {
+    ...(collector ? { collect: () => collector.collect() } : {}),
     // Real firmware does not say how big its receive buffer is; this board
     // does (unless asked to be as opaque as hardware), so hosts can use all of it.
     ...(options.announceRxBuffer ? { rx_buffer: options.rxBuffer } : {}),
@@ -87,8 +92,8 @@ async function startInterpreter(): Promise<void> {
   });
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
-  post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex });
-  mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide }));
+  post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
+  mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
   output.muted = false;
 }
@@ -258,9 +263,15 @@ function handleByte(byte: number): Promise<void> | undefined {
 
 async function main(): Promise<void> {
   await startInterpreter();
-  runScript('/boot.py');
-  if (options.runMain) runScript('/main.py');
-  output.text(banner());
+  // A power-on runs boot.py and main.py; a safe boot skips them; a host
+  // connecting to a board that has been running finds it idle at its prompt.
+  if (options.start === 'power-on') {
+    runScript('/boot.py');
+    if (options.runMain) runScript('/main.py');
+  }
+  if (options.start !== 'connect') output.text(banner());
+  output.flush();
+  post({ type: 'started' });
   for (;;) {
     const byte = input.next();
     if (byte < 0) {

@@ -13,15 +13,20 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BelayError } from '../errors.js';
-import { Listeners, type Transport } from '../transport/types.js';
+import { Listeners, WireCount, type Transport } from '../transport/types.js';
 import { Pacer } from '../transport/pacer.js';
 import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js';
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
-import { EMULATOR_DEFAULTS, type EmulatorOptions, type LinkKind, type WorkerMessage } from './options.js';
+import { EMULATOR_DEFAULTS, type BoardSettings, type EmulatorOptions, type LinkKind, type StartKind, type WorkerMessage } from './options.js';
 import { workerEntry } from './worker-entry.js';
+
+/** How long closing waits for the board to finish what it was doing (see settle()). */
+const SETTLE_MS = 3000;
 
 /** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
 let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
+/** Likewise for the call-depth counter that a fixed heap's collector needs. */
+let lastDepthIndex: number | undefined;
 
 interface InterruptState {
   memory: Int32Array;
@@ -31,6 +36,7 @@ interface InterruptState {
 
 export class EmulatorTransport implements Transport {
   readonly description: string;
+  readonly wire = new WireCount();
   private worker: Worker | undefined;
   private channel!: ChannelBuffers;
   private writer!: ChannelWriter;
@@ -41,6 +47,14 @@ export class EmulatorTransport implements Transport {
   private readonly toHost: Pacer;
   private readonly corruptors: Record<LinkDirection, Corruptor> = { 'to-board': new Corruptor(), 'to-host': new Corruptor() };
   private sent = 0;
+  /** How the next power-on starts: as asked at open, then as a reset does. */
+  private nextStart: StartKind;
+  private safeBootHeld = false;
+  /** The current power-on's start-up (boot.py, main.py) is over. */
+  private startupDone = false;
+  /** The board reset itself during this connection. */
+  private resetSeen = false;
+  private resetting: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly linkKind: LinkKind;
   private mutationCount = 0;
@@ -53,9 +67,14 @@ export class EmulatorTransport implements Transport {
   ) {
     this.description = `emulator:${name}`;
     this.linkKind = options.link ?? EMULATOR_DEFAULTS.link;
+    this.nextStart = options.start ?? EMULATOR_DEFAULTS.start;
     this.lockFile = `${options.dir.replace(/[\\/]+$/, '')}.lock`;
     this.toBoard = Pacer.forBaud(options.baud, (bytes) => this.deliverToBoard(bytes));
-    this.toHost = Pacer.forBaud(options.baud, (bytes) => this.data.emit(this.corruptors['to-host'].apply(bytes)));
+    this.toHost = Pacer.forBaud(options.baud, (bytes) => {
+      const arriving = this.corruptors['to-host'].apply(bytes);
+      this.wire.received += arriving.length;
+      this.data.emit(arriving);
+    });
     for (const fault of options.corrupt ?? []) this.corruptAfter(fault.direction, fault.after, fault);
   }
 
@@ -100,6 +119,14 @@ export class EmulatorTransport implements Transport {
     this.corruptors[direction].arm(after, change);
   }
 
+  /**
+   * Holds the safe-boot button: the next reset (machine.reset(), a hard
+   * reset) starts without running boot.py or main.py, once.
+   */
+  holdSafeBoot(): void {
+    this.safeBootHeld = true;
+  }
+
   /** Bytes the board lost because its receive buffer was full. */
   get droppedBytes(): number {
     return this.writer.dropped;
@@ -120,6 +147,7 @@ export class EmulatorTransport implements Transport {
     const cut = limit !== undefined && this.sent + chunk.length >= limit;
     if (cut) chunk = chunk.subarray(0, Math.max(0, limit - this.sent));
     this.sent += chunk.length;
+    this.wire.sent += chunk.length;
     chunk = this.corruptors['to-board'].apply(chunk);
     // Writes go one after another, as on a wire, even when callers do not wait.
     const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
@@ -133,6 +161,7 @@ export class EmulatorTransport implements Transport {
 
   async close(): Promise<void> {
     if (!this.isClosed) {
+      await this.settle();
       this.isClosed = true;
       this.toBoard.clear();
       this.toHost.clear();
@@ -143,6 +172,23 @@ export class EmulatorTransport implements Transport {
   }
 
   /* ------------------------------------------------------------ internals */
+
+  /**
+   * A host that hangs up right after sending a program (`machine.reset()`,
+   * say) leaves a real board to carry on. This board lives only while it is
+   * open, so closing first lets it finish what it was sent and, after a
+   * reset, its start-up (boot.py, main.py), up to a bound: a program that
+   * never ends is powered off after it.
+   */
+  private async settle(): Promise<void> {
+    const deadline = performance.now() + SETTLE_MS;
+    while (performance.now() < deadline) {
+      if (!this.worker && this.resetting === undefined) return; // powered off
+      const busy = this.writer.pending > 0 || this.writer.executing || this.resetting !== undefined || (this.resetSeen && !this.startupDone);
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 
   /** USB: the host waits while the board's buffer is full; nothing is ever dropped. */
   private async sendFlowControlled(bytes: Uint8Array): Promise<void> {
@@ -189,11 +235,12 @@ export class EmulatorTransport implements Transport {
   }
 
   private powerOn(): Promise<void> {
+    this.startupDone = false;
     this.channel = createChannel(this.options.rxBuffer ?? EMULATOR_DEFAULTS.rxBuffer);
     this.writer = new ChannelWriter(this.channel);
     this.interrupt = undefined;
     this.mutationCount = 0;
-    const options = {
+    const options: BoardSettings = {
       dir: this.options.dir,
       flashSize: this.options.flashSize ?? EMULATOR_DEFAULTS.flashSize,
       blockSize: this.options.blockSize ?? EMULATOR_DEFAULTS.blockSize,
@@ -204,11 +251,15 @@ export class EmulatorTransport implements Transport {
       rawPasteWindow: this.options.rawPasteWindow ?? EMULATOR_DEFAULTS.rawPasteWindow,
       hide: this.options.hide ?? [],
       runMain: this.options.runMain ?? EMULATOR_DEFAULTS.runMain,
+      start: this.nextStart,
       uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
       powerCutAtWrite: this.options.powerCutAtWrite,
+      heapSize: this.options.heapSize,
+      listSystemEntries: this.options.listSystemEntries ?? false,
     };
     const knownInterrupt = lastInterruptState;
-    const worker = new Worker(workerEntry(), { workerData: { options, channel: this.channel, knownInterrupt } });
+    const knownDepthIndex = lastDepthIndex;
+    const worker = new Worker(workerEntry(), { workerData: { options, channel: this.channel, knownInterrupt, knownDepthIndex } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -216,6 +267,7 @@ export class EmulatorTransport implements Transport {
         if (message.type === 'ready') {
           this.interrupt = { memory: new Int32Array(message.memory), words: message.interruptWords, charIndex: message.interruptCharIndex };
           lastInterruptState = { words: message.interruptWords, charIndex: message.interruptCharIndex };
+          lastDepthIndex = message.depthIndex ?? lastDepthIndex;
           if (!ready) {
             ready = true;
             resolve();
@@ -253,11 +305,19 @@ export class EmulatorTransport implements Transport {
       case 'power-cut':
         this.lose('the emulated board lost power (fault injection)');
         break;
+      case 'started':
+        this.startupDone = true;
+        break;
       case 'hard-reset':
+        // A reset is a power-on (unless the safe-boot button is held).
+        this.nextStart = this.safeBootHeld ? 'safe-boot' : 'power-on';
+        this.safeBootHeld = false;
         // A UART-bridge board keeps the link through a reset: restart behind it.
-        void this.powerOff()
+        this.resetSeen = true;
+        this.resetting = this.powerOff()
           .then(() => (this.isClosed ? undefined : this.powerOn()))
-          .catch((err: unknown) => this.lose(`the emulated board did not come back from reset: ${(err as Error).message}`));
+          .catch((err: unknown) => this.lose(`the emulated board did not come back from reset: ${(err as Error).message}`))
+          .finally(() => (this.resetting = undefined));
         break;
       case 'fatal':
         this.lose(`emulated board crashed: ${message.message}`);
@@ -305,11 +365,17 @@ function checkOptions(options: EmulatorOptions): void {
       throw new BelayError('USAGE', `a corruption fault goes to-board or to-host, not ${JSON.stringify(fault.direction)}`);
     }
   }
+  if (options.start !== undefined && !['power-on', 'safe-boot', 'connect'].includes(options.start)) {
+    throw new BelayError('USAGE', `an emulated board starts by power-on, safe-boot or connect, not ${JSON.stringify(options.start)}`);
+  }
   const link = options.link ?? EMULATOR_DEFAULTS.link;
   if (link !== 'uart' && link !== 'usb') throw new BelayError('USAGE', `the emulated link can be uart or usb, not ${JSON.stringify(link)}`);
   const filesystem = options.filesystem ?? EMULATOR_DEFAULTS.filesystem;
   if (filesystem !== 'littlefs' && filesystem !== 'fat') {
     throw new BelayError('USAGE', `the emulated flash can be littlefs or fat, not ${JSON.stringify(filesystem)}`);
+  }
+  if (options.heapSize !== undefined && (!Number.isInteger(options.heapSize) || options.heapSize < 16 * 1024)) {
+    throw new BelayError('USAGE', `a heap of ${options.heapSize} bytes is not possible: at least 16384 (the interpreter needs some to start)`);
   }
   const unit = options.blockSize ?? EMULATOR_DEFAULTS.blockSize;
   if (!Number.isInteger(unit) || unit <= 0 || (filesystem === 'fat' && unit % 512 !== 0)) {

@@ -1,10 +1,11 @@
 # Start-up patch of the emulated board (see firmware-patch.ts): adds the
-# `machine` module boards have and hides features a test asked to hide.
+# `machine` module boards have, makes gc.collect() collect at once on a fixed
+# heap (the port alone defers it), and hides features a test asked to hide.
 # Everything lives inside _belay_patch so that user code rebinding names in
 # __main__ (import sys, del x) cannot break it.
 
 
-def _belay_patch(unique_id, hide):
+def _belay_patch(unique_id, hide, fixed_heap):
     import sys
     import builtins
     import _belay_emulator
@@ -25,6 +26,23 @@ def _belay_patch(unique_id, hide):
             return 125000000
 
     sys.modules["machine"] = Machine()
+
+    if fixed_heap:
+        import gc as real_gc
+
+        class Gc:
+            """gc, whose collect() collects now, as on a board."""
+
+            def collect(self):
+                _belay_emulator.collect()
+
+            def __getattr__(self, name):
+                return getattr(real_gc, name)
+
+        sys.modules["gc"] = Gc()
+        # The emulator's collection runs the real one under this name.
+        sys.modules["_belay_gc"] = real_gc
+
     if not hide:
         return
 
@@ -58,5 +76,5 @@ def _belay_patch(unique_id, hide):
     builtins.__import__ = hiding_import
 
 
-_belay_patch(_UNIQUE_ID, _HIDE)
-del _belay_patch, _UNIQUE_ID, _HIDE
+_belay_patch(_UNIQUE_ID, _HIDE, _FIXED_HEAP)
+del _belay_patch, _UNIQUE_ID, _HIDE, _FIXED_HEAP

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { withSharedMemory } from './shared-wasm.js';
+import { withFixedHeap } from './fixed-heap.js';
 import { linuxErrno } from './wasi-errno.js';
 
 const require = createRequire(import.meta.url);
@@ -19,7 +20,14 @@ interface Wasm {
   instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const wasmModule = new wasm.Module(withSharedMemory(readFileSync(join(dirname(packageMain), 'micropython.wasm'))));
+const wasmBytes = withSharedMemory(readFileSync(join(dirname(packageMain), 'micropython.wasm')));
+const modules: { growing?: object; fixed?: object } = {};
+/** The compiled module: the port's own (heap grows) or one whose heap stays the size it was given. */
+function moduleFor(fixedHeap: boolean): object {
+  if (fixedHeap) return (modules.fixed ??= new wasm.Module(withFixedHeap(wasmBytes)));
+  return (modules.growing ??= new wasm.Module(wasmBytes));
+}
+let wasmModule: object;
 
 // The package instantiates its wasm itself; hand it our shared-memory build.
 let lastMemory: { buffer: SharedArrayBuffer } | undefined;
@@ -82,10 +90,17 @@ export interface InterpreterIo {
   stdin: () => number | null;
 }
 
-/** A fresh interpreter (a power-on): new instance, new memory. */
-export async function loadInterpreter(io: InterpreterIo): Promise<{ mp: MicroPython; memory: SharedArrayBuffer }> {
+/** The heap the interpreter starts with when no size is fixed (it grows as needed). */
+const GROWING_HEAP = 256 * 1024;
+
+/**
+ * A fresh interpreter (a power-on): new instance, new memory. With
+ * `heapSize`, the MicroPython heap is that many bytes and never grows.
+ */
+export async function loadInterpreter(io: InterpreterIo, heapSize?: number): Promise<{ mp: MicroPython; memory: SharedArrayBuffer }> {
+  wasmModule = moduleFor(heapSize !== undefined);
   const mp = await load({
-    heapsize: 256 * 1024,
+    heapsize: heapSize ?? GROWING_HEAP,
     linebuffer: false,
     stdout: (bytes: Uint8Array) => io.stdout(bytes[0]),
     stderr: (bytes: Uint8Array) => io.stdout(bytes[0]),
@@ -157,4 +172,86 @@ function confirmInterruptState(mp: MicroPython, state: InterruptState): boolean 
   const follows = memory[state.charIndex] === 126;
   mp.runPython(`import micropython\nmicropython.kbd_intr(${original})`);
   return follows && memory[state.charIndex] === original;
+}
+
+/**
+ * A garbage collection in the middle of a running program, for boards with a
+ * fixed heap. The port collects only at its "top level", when no call from
+ * JavaScript into the interpreter is under way (it counts them in a static
+ * `external_call_depth`), because it cannot see pointers the C code keeps in
+ * wasm registers. A board collects whenever a program calls gc.collect().
+ * This finds that counter once, and `collect()` sets it to zero around a
+ * tiny nested program that asks for a collection, so the port collects at
+ * once, with the running program's frames (kept on the Python stack, which
+ * the collector scans) as roots. Called only from gc.collect() in Python
+ * code, where no C function holds objects of its own.
+ */
+/** The port's own gc.collect(), also when the firmware patch has put a wrapper in place of `gc`. */
+const COLLECT = "import sys\nsys.modules.get('_belay_gc', __import__('gc')).collect()";
+
+export class MidProgramCollector {
+  private constructor(
+    private readonly mp: MicroPython,
+    readonly depthIndex: number,
+  ) {}
+
+  /** Finds the call-depth counter (checking `known` first). */
+  static locate(mp: MicroPython, known?: number): MidProgramCollector {
+    const memory = new Int32Array(lastMemory!.buffer);
+    // The counter reads 1 inside a call from JavaScript, 2 in a call nested in
+    // it, 0 at the top level; words inside the C stack are call arguments.
+    let inOuter: number[] = [];
+    let inNested: number[] = [];
+    const bound = (name: string) => (lastExports[name] as () => number)();
+    const [stackEnd, stackBase] = [bound('emscripten_stack_get_end'), bound('emscripten_stack_get_base')];
+    const probe = {
+      outer: () => {
+        inOuter = known !== undefined ? (memory[known] === 1 ? [known] : []) : ones(memory, stackEnd, stackBase);
+        mp.runPython('import _belay_probe\n_belay_probe.nested()');
+      },
+      nested: () => {
+        inNested = inOuter.filter((i) => memory[i] === 2);
+      },
+      allocated: 0,
+      report: (bytes: number) => {
+        probe.allocated = bytes;
+      },
+      collect: () => candidate?.collect(),
+    };
+    let candidate: MidProgramCollector | undefined;
+    mp.registerJsModule('_belay_probe', probe);
+    mp.runPython('import _belay_probe\n_belay_probe.outer()');
+    // Other counters nest alike: the one that matters is the one whose zero lets a collection happen.
+    const collects = (index: number): boolean => {
+      candidate = new MidProgramCollector(mp, index);
+      mp.runPython('import gc, _belay_probe\n_g = [bytes(64) for i in range(64)]\n_g = None\n_belay_probe.report(gc.mem_alloc())\n_belay_probe.collect()\n_belay_probe.report(gc.mem_alloc() - _belay_probe.allocated)');
+      return probe.allocated < -2048;
+    };
+    const found = inNested.filter((i) => memory[i] === 0).filter(collects);
+    mp.runPython("import sys\ndel sys.modules['_belay_probe']");
+    if (found.length !== 1) {
+      if (known !== undefined) return MidProgramCollector.locate(mp);
+      throw new Error(`could not locate the interpreter's call depth (${found.length} candidates)`);
+    }
+    return new MidProgramCollector(mp, found[0]);
+  }
+
+  collect(): void {
+    const memory = new Int32Array(lastMemory!.buffer);
+    const depth = memory[this.depthIndex];
+    memory[this.depthIndex] = 0;
+    try {
+      // The port's gc.collect() asks for a collection; leaving the call at depth 0 performs it.
+      this.mp.runPython(COLLECT);
+    } finally {
+      memory[this.depthIndex] = depth;
+    }
+  }
+}
+
+/** Indexes of words holding 1, outside the C stack [end, base). */
+function ones(memory: Int32Array, stackEnd: number, stackBase: number): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < memory.length; i++) if (memory[i] === 1 && (i * 4 < stackEnd || i * 4 >= stackBase)) found.push(i);
+  return found;
 }

@@ -19,6 +19,14 @@ export type FilesystemKind = 'littlefs' | 'fat';
  */
 export type LinkKind = 'uart' | 'usb';
 
+/**
+ * What opening the board is: `power-on` (boot.py, then main.py, then the
+ * banner), `safe-boot` (a power-on that skips boot.py and main.py, as boards
+ * offer with a button held at reset) or `connect` (the board has been running
+ * and sits idle at its prompt: nothing runs, nothing is printed).
+ */
+export type StartKind = 'power-on' | 'safe-boot' | 'connect';
+
 /** Firmware features that can be hidden to exercise belay's fallbacks. */
 export type HideableFeature = 'hashlib' | 'binascii' | 'deflate' | 'stdin.buffer';
 
@@ -61,6 +69,16 @@ export interface EmulatorOptions {
   corrupt?: CorruptionFault[];
   /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
   powerCutAtWrite?: number;
+  /**
+   * MicroPython heap in bytes, fixed as on a board: past it programs get
+   * MemoryError (e.g. 32 * 1024 for an ESP8266). Default: the heap grows as
+   * needed. See docs/emulator.md for how garbage is collected.
+   */
+  heapSize?: number;
+  /** List Emscripten's /dev and /proc at the root, which cannot all be listed (default false). */
+  listSystemEntries?: boolean;
+  /** What opening the board is (default `power-on`); a hard reset is always a power-on. */
+  start?: StartKind;
   /** Run /main.py at power-on, as boards do (default true). */
   runMain?: boolean;
   /** Hex string returned by machine.unique_id() (default derived from nothing: fixed). */
@@ -77,14 +95,43 @@ export const EMULATOR_DEFAULTS = {
   rawPaste: 'supported' as RawPasteSupport,
   rawPasteWindow: 128,
   runMain: true,
+  start: 'power-on' as StartKind,
   uniqueId: 'e6614c311b7e5f2a',
 };
 
+/** What the worker, the board's CPU, is told at power-on. */
+export interface BoardSettings {
+  dir: string;
+  flashSize: number;
+  blockSize: number;
+  filesystem: FilesystemKind;
+  rxBuffer: number;
+  announceRxBuffer: boolean;
+  rawPaste: RawPasteSupport;
+  rawPasteWindow: number;
+  hide: HideableFeature[];
+  runMain: boolean;
+  start: StartKind;
+  uniqueId: string;
+  heapSize?: number;
+  listSystemEntries: boolean;
+  powerCutAtWrite?: number;
+}
+
 /** Messages from the worker to the host side. */
 export type WorkerMessage =
-  | { type: 'ready'; memory: SharedArrayBuffer; interruptWords: Array<[index: number, value: number]>; interruptCharIndex: number }
+  | {
+      type: 'ready';
+      memory: SharedArrayBuffer;
+      interruptWords: Array<[index: number, value: number]>;
+      interruptCharIndex: number;
+      /** Where the interpreter counts calls from JavaScript (boards with a fixed heap only). */
+      depthIndex?: number;
+    }
   | { type: 'output'; bytes: Uint8Array }
   | { type: 'mutations'; count: number }
   | { type: 'power-cut' }
   | { type: 'hard-reset' }
+  /** Start-up is over: boot.py and main.py have ended (or were skipped). */
+  | { type: 'started' }
   | { type: 'fatal'; message: string };

@@ -41,8 +41,8 @@ export const TEMP_PREFIX = '.belay-tmp-';
 /** littlefs (LFS_NAME_MAX) and FAT long names both stop at 255. */
 export const MAX_NAME_BYTES = 255;
 
-/** A name belay creates must leave room for its temp name beside it. */
-export const MAX_WRITABLE_NAME_BYTES = MAX_NAME_BYTES - Buffer.byteLength(TEMP_PREFIX);
+/** Temp names are short and fixed in length (see tempPathFor), so a name belay creates may use all 255 bytes. */
+export const MAX_WRITABLE_NAME_BYTES = MAX_NAME_BYTES;
 
 /**
  * What a path is for. `read`: look at what is there. `remove`: delete it.
@@ -194,16 +194,28 @@ export function ancestors(path: string): string[] {
   return out;
 }
 
+/** 32-bit FNV-1a of a string's UTF-8 bytes, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
 /**
- * The temp name an upload writes before renaming over `target`: the same
- * directory (so the rename stays on one filesystem and is atomic on
- * littlefs), name ".belay-tmp-" + the target's name. A file under such a
- * name is never user data: any belay that finds one may remove it.
+ * The temp name a staged upload writes before the commit renames it over
+ * `target`: the same directory (so the rename stays on one filesystem), name
+ * ".belay-tmp-" + 8 hex digits derived from the target's path: 19 characters
+ * whatever the target's length, so a 255-byte name still has a temp the
+ * filesystem can hold. `salt` varies it when two targets of one transaction
+ * would collide. A file under such a name is never user data.
  */
-export function tempPathFor(target: BoardPathInput): string {
+export function tempPathFor(target: BoardPathInput, salt = 0): string {
   const path = readPath(target);
   if (path === '/') throw new BelayError('PATH_INVALID', 'cannot write a file at the board root "/"');
-  return posix.join(posix.dirname(path), TEMP_PREFIX + posix.basename(path));
+  return posix.join(posix.dirname(path), TEMP_PREFIX + fnv1a(salt === 0 ? path : `${path}\0${salt}`));
 }
 
 export function isTempName(name: string): boolean {

@@ -56,7 +56,8 @@ export async function openTransport(options: OpenOptions = {}): Promise<Transpor
   const spec = parsePort(options.port ?? 'auto');
   if (spec.kind === 'emulator') {
     const dir = options.emulator?.dir ?? emulatorDir(spec.name, { projectDir: options.projectDir, home: options.emulatorHome, dataDir: options.dataDir });
-    return EmulatorTransport.open({ ...options.emulator, dir }, spec.name);
+    // Connecting is not a power-on: boot.py and main.py run on a reset only.
+    return EmulatorTransport.open({ start: 'connect', ...options.emulator, dir }, spec.name);
   }
   const path = spec.kind === 'auto' ? await autoPort(options.discovery) : spec.path;
   return SerialTransport.open(path, options.baud ?? DEFAULT_BAUD);

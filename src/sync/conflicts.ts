@@ -7,7 +7,8 @@
  *   drift     the board changed the path since the last apply, the local side did not
  *   conflict  both sides changed it since the last apply, and not to the same content
  */
-import type { ConflictKind, ConflictPolicy, FileState, Resolution } from './types.js';
+import type { ConflictPolicy } from '../config/types.js';
+import type { ConflictKind, FileState, Resolution } from './types.js';
 
 /** How one side moved away from the base. */
 export type SideChange = 'none' | 'added' | 'modified' | 'removed';

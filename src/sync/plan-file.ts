@@ -10,18 +10,14 @@
  * schema, then the digest. Each failure is a BelayError with its own code.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BelayError } from '../errors.js';
 import { canonicalJson, prettyCanonicalJson } from './canonical-json.js';
-import { writeLocalFile } from './local-write.js';
+import { writeFileAtomic } from '../local/write.js';
+import { describeSchemaErrors, schemaValidator } from './schemas.js';
 import type { Plan } from './types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
-
-/** The schema sits at the package root's schemas/, two folders above both src/sync and dist/sync. */
-export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.v1.schema.json', import.meta.url);
 
 export interface PlanIntegrity {
   algorithm: 'sha256';
@@ -30,16 +26,6 @@ export interface PlanIntegrity {
 
 /** A plan as stored: the Plan and its integrity digest. */
 export type PlanFile = Plan & { integrity: PlanIntegrity };
-
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-    validator = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }).compile(schema);
-  }
-  return validator;
-}
 
 /** sha256 over the canonical compact JSON of the plan without its `integrity` member. */
 export function planDigest(plan: Plan): string {
@@ -56,14 +42,6 @@ export function sealPlan(plan: Plan): PlanFile {
 /** The text of a plan file: canonical, indented, sealed. */
 export function serializePlan(plan: Plan): string {
   return prettyCanonicalJson(sealPlan(plan));
-}
-
-function describeErrors(errors: ErrorObject[]): string {
-  const lines = errors
-    .filter((e) => !['if', 'oneOf', 'anyOf', 'allOf'].includes(e.keyword))
-    .slice(0, 8)
-    .map((e) => `  ${e.instancePath || '(top level)'}: ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`);
-  return [...new Set(lines)].join('\n');
 }
 
 /**
@@ -89,10 +67,10 @@ export function parsePlan(text: string, name = 'the plan'): PlanFile {
       hint: newer ? 'it was made by a newer belay: upgrade belay, or plan again with this one' : 'plan again with this belay',
     });
   }
-  const validate = schemaValidator();
+  const validate = schemaValidator('plan.v1');
   if (!validate(value)) {
     throw new BelayError('PLAN_INVALID', `${name} is not a valid plan file (schemas/plan.v1.schema.json)`, {
-      detail: describeErrors(validate.errors ?? []),
+      detail: describeSchemaErrors(validate.errors ?? []),
       data: { errors: validate.errors ?? [] },
       hint: 'plan files are written by "belay plan --out FILE"; make a new one',
     });
@@ -122,6 +100,6 @@ export async function readPlanFile(file: string): Promise<PlanFile> {
 /** Writes the sealed plan to `file` atomically; returns what was written. */
 export async function writePlanFile(file: string, plan: Plan): Promise<PlanFile> {
   const sealed = sealPlan(plan);
-  await writeLocalFile(file, prettyCanonicalJson(sealed));
+  await writeFileAtomic(file, prettyCanonicalJson(sealed));
   return sealed;
 }

@@ -17,15 +17,16 @@
  *   for a folder belay made (or any, with `prune`) that the plan leaves empty.
  */
 import { boardMatcher } from '../config/patterns.js';
+import type { ConflictPolicy } from '../config/types.js';
 import { isTempName } from '../paths/board.js';
-import { compare, resolveConflict, sameFile } from './conflicts.js';
+import { compare, resolveConflict } from './conflicts.js';
+import { isReserved, MANIFEST_PATH } from './records.js';
 import type {
   ActualEntry,
   ActualState,
   BoardIdentity,
   Change,
   Conflict,
-  ConflictPolicy,
   DesiredFile,
   DesiredState,
   FileState,
@@ -34,10 +35,6 @@ import type {
   Plan,
   PlanSummary,
 } from './types.js';
-
-/** belay's folder on the board, and its manifest inside. */
-export const BELAY_DIR = '/.belay';
-export const MANIFEST_PATH = '/.belay/manifest.json';
 
 export interface PlanSettings {
   ignore: readonly string[];
@@ -65,10 +62,6 @@ export interface PlanInput {
 
 export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isReserved(path: string): boolean {
-  return path === BELAY_DIR || path.startsWith(`${BELAY_DIR}/`);
 }
 
 function parentOf(path: string): string {
@@ -361,5 +354,3 @@ export function summarise(changes: readonly Change[], conflicts: readonly Confli
 export function isEmptyPlan(plan: Pick<Plan, 'changes'>): boolean {
   return plan.changes.length === 0;
 }
-
-export { sameFile };

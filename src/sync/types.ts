@@ -12,7 +12,6 @@
 import type { ConflictPolicy } from '../config/types.js';
 import type { HashAlgorithm } from '../hashing/hashing.js';
 
-export type { ConflictPolicy, HashAlgorithm };
 
 /** Content of one file as a plan compares it: size in bytes and hex digest. */
 export interface FileState {

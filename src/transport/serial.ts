@@ -6,12 +6,13 @@
  */
 import { SerialPort } from 'serialport';
 import { BelayError } from '../errors.js';
-import { Listeners, type Transport } from './types.js';
+import { Listeners, WireCount, type Transport } from './types.js';
 
 export const DEFAULT_BAUD = 115200;
 
 export class SerialTransport implements Transport {
   readonly description: string;
+  readonly wire = new WireCount();
   private readonly data = new Listeners<Uint8Array>();
   private readonly closeListeners = new Listeners<BelayError | undefined>();
   private isClosed = false;
@@ -19,7 +20,10 @@ export class SerialTransport implements Transport {
 
   private constructor(private readonly port: SerialPort) {
     this.description = port.path;
-    port.on('data', (chunk: Buffer) => this.data.emit(chunk));
+    port.on('data', (chunk: Buffer) => {
+      this.wire.received += chunk.length;
+      this.data.emit(chunk);
+    });
     port.on('close', (err?: Error & { disconnected?: boolean }) => {
       if (this.isClosed) return;
       this.isClosed = true;
@@ -56,6 +60,7 @@ export class SerialTransport implements Transport {
     // Resolves once the OS has the bytes. Waiting for them to leave the wire
     // (drain) would cost a round trip per write; the protocol's own flow
     // control is what keeps the board's buffer from overflowing.
+    this.wire.sent += bytes.length;
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes), (err) => {
         if (err) return reject(new BelayError('LINK_LOST', `writing to ${this.description} failed: ${err.message}`, { cause: err }));

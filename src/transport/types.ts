@@ -9,6 +9,8 @@ export interface Transport {
   /** Human-readable name of the link (a device path, `emulator:NAME`). */
   readonly description: string;
   readonly closed: boolean;
+  /** Bytes moved so far, both ways: the one place wire bytes are counted. */
+  readonly wire: WireCount;
   write(data: Uint8Array): Promise<void>;
   /** Subscribes to incoming bytes; returns an unsubscribe function. */
   onData(listener: (chunk: Uint8Array) => void): () => void;
@@ -28,5 +30,15 @@ export class Listeners<T> {
 
   emit(value: T): void {
     for (const listener of [...this.listeners]) listener(value);
+  }
+}
+
+/** Running byte counts of one link; a transfer's cost is the difference across it. */
+export class WireCount {
+  sent = 0;
+  received = 0;
+
+  get total(): number {
+    return this.sent + this.received;
   }
 }

@@ -1,7 +1,7 @@
 // Failures mid-upload never leave a partial file at the target: a full
 // flash (NO_SPACE), a cut link (LINK_LOST, then a reconnect shows the target
-// untouched and the next put cleans the leftover temp) and Ctrl-C (ABORTED,
-// board idle), on the fast path and each fallback.
+// untouched and the next session's recovery removes the staged temp) and
+// Ctrl-C (ABORTED, board idle), on the fast path and each fallback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,8 +43,9 @@ describe.each(BOARDS)('failures mid-upload on a $name', ({ options }) => {
     await cut.close();
     boards.length = 0;
     expect(readFileSync(join(first.flash, 'data.bin')).equals(old)).toBe(true);
+    // What the cut left: the staged temp and the record of it (/.belay/intent.log), nothing else.
     const leftovers = readdirSync(first.flash).filter((name) => name !== 'data.bin');
-    expect(leftovers.every((name) => name.startsWith('.belay-tmp-'))).toBe(true);
+    expect(leftovers.every((name) => name.startsWith('.belay-tmp-') || name === '.belay')).toBe(true);
     const again = await open({}, first.flash);
     await again.device.fs.write('/data.bin', data);
     expect(readdirSync(first.flash)).toEqual(['data.bin']);

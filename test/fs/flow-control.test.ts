@@ -14,11 +14,11 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((board) => board.close()));
 });
 
-async function smallBufferBoard(timeoutMs?: number, link: 'uart' | 'usb' = 'uart') {
+async function smallBufferBoard(timeoutMs?: number, link: 'uart' | 'usb' = 'uart', window?: number) {
   const flash = tempDir('flash');
   const board = await EmulatorTransport.open({ dir: flash, rxBuffer: 256, announceRxBuffer: false, runMain: false, link });
   open.push(board);
-  const device = await Device.over(board, { timeoutMs });
+  const device = await Device.over(board, { timeoutMs, fs: { window } });
   return { board, device, flash };
 }
 
@@ -34,8 +34,7 @@ describe('uploads to a board with a small, unannounced receive buffer', () => {
   });
 
   it('overflow it when the window is larger than the buffer (the control case), and never commit', async () => {
-    const { board, device, flash } = await smallBufferBoard(1500);
-    device.fs.options.window = 4096;
+    const { board, device, flash } = await smallBufferBoard(1500, 'uart', 4096);
     const data = randomPayload(64 * 1024);
     const outcome = await device.fs.write('/blob.bin', data).then(
       () => 'written',
@@ -49,8 +48,7 @@ describe('uploads to a board with a small, unannounced receive buffer', () => {
 
 describe('uploads to a board on native USB with the same small buffer', () => {
   it('lose no byte even with a window far larger than the buffer: the link holds the host back', async () => {
-    const { board, device, flash } = await smallBufferBoard(undefined, 'usb');
-    device.fs.options.window = 4096;
+    const { board, device, flash } = await smallBufferBoard(undefined, 'usb', 4096);
     const data = randomPayload(64 * 1024);
     await device.fs.write('/blob.bin', data);
     expect(board.droppedBytes).toBe(0);

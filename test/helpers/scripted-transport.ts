@@ -6,12 +6,13 @@
  * to show on demand (garbage, silence, split reads).
  */
 import { BelayError } from '../../src/errors.js';
-import { Listeners, type Transport } from '../../src/transport/types.js';
+import { Listeners, WireCount, type Transport } from '../../src/transport/types.js';
 
 export type Script = (input: Buffer, board: ScriptedTransport) => void;
 
 export class ScriptedTransport implements Transport {
   readonly description = 'scripted';
+  readonly wire = new WireCount();
   readonly sent: Buffer[] = [];
   private readonly data = new Listeners<Uint8Array>();
   private readonly closeListeners = new Listeners<BelayError | undefined>();
@@ -43,6 +44,7 @@ export class ScriptedTransport implements Transport {
   async write(bytes: Uint8Array): Promise<void> {
     if (this.isClosed) throw new BelayError('LINK_LOST', 'closed');
     const chunk = Buffer.from(bytes);
+    this.wire.sent += chunk.length;
     this.sent.push(chunk);
     this.pending = Buffer.concat([this.pending, chunk]);
     this.script(this.pending, this);
@@ -61,7 +63,10 @@ export class ScriptedTransport implements Transport {
     for (let i = 0; i < bytes.length; i += Number.isFinite(this.pieceSize) ? this.pieceSize : bytes.length) {
       const piece = bytes.subarray(i, Number.isFinite(this.pieceSize) ? i + this.pieceSize : bytes.length);
       setImmediate(() => {
-        if (!this.isClosed) this.data.emit(piece);
+        if (!this.isClosed) {
+          this.wire.received += piece.length;
+          this.data.emit(piece);
+        }
       });
     }
   }

@@ -31,10 +31,10 @@ describeWithSocat('a host that dies mid-transfer', () => {
 
     const first = await SerialTransport.open(bridge.link);
     const dying = await Device.over(first);
-    await dying.fs.probe();
+    await dying.fs.filesystemOf('/'); // installs the write helpers (the receiver among them)
     const started = new Promise<void>((ready) => {
       void dying
-        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500), async (io) => {
+        .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, false), async (io) => {
           await io.read(1, 'the receiver to start');
           // half a frame, then the host is gone
           await io.write(frameHeader(1500));

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planChanges, preservedName } from '../../src/sync/planner.js';
-import type { Change, ConflictPolicy } from '../../src/sync/types.js';
+import type { ConflictPolicy } from '../../src/config/types.js';
+import type { Change } from '../../src/sync/types.js';
 import { content, input } from './helpers.js';
 
 const P = '/lib/x.py';

@@ -14,7 +14,9 @@ describe('board paths (the rule itself: board-paths.test.ts)', () => {
     expect(boardRelative('/lib', '/lib/a/b.py')).toBe('a/b.py');
     expect(boardRelative('/lib', '/library/x')).toBeUndefined();
     expect(boardRelative('/', '/x')).toBe('x');
-    expect(tempPathFor('/lib/a.py')).toBe('/lib/.belay-tmp-a.py');
+    expect(tempPathFor('/lib/a.py')).toMatch(/^\/lib\/\.belay-tmp-[0-9a-f]{8}$/);
+    expect(tempPathFor('/lib/a.py')).toBe(tempPathFor('/lib/a.py'));
+    expect(tempPathFor('/lib/a.py', 1)).not.toBe(tempPathFor('/lib/a.py'));
     expect(isTempName('/lib/.belay-tmp-a.py')).toBe(true);
     expect(isTempName('/lib/a.py')).toBe(false);
     expect(() => tempPathFor('/')).toThrow(expect.objectContaining({ code: 'PATH_INVALID' }));

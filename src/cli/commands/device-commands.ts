@@ -13,6 +13,8 @@ import type { Context } from '../context.js';
 import { formatBytes } from '../format.js';
 import type { BoardInfo } from '../../device/device.js';
 import { DEFAULT_TIMEOUT_MS } from '../../protocol/raw-repl.js';
+import { EmulatorTransport } from '../../emulator/emulator-transport.js';
+import type { Transport } from '../../transport/types.js';
 
 function mpyVersion(mpy: number | null): string {
   if (mpy === null) return 'none';
@@ -148,10 +150,13 @@ export function registerDeviceCommands(program: Command): void {
     .command('reset')
     .description('soft-reset the board (restart the interpreter, keep files); --hard resets the chip')
     .option('--hard', 'hard reset (machine.reset())')
+    .option('--safe-boot', 'with --hard, on the emulated board: start without running boot.py and main.py')
     .action(
       action(async (ctx) => {
-        const hard = Boolean(ctx.command.opts<{ hard?: boolean }>().hard);
+        const { hard, safeBoot } = ctx.command.opts<{ hard?: boolean; safeBoot?: boolean }>();
+        if (safeBoot && !hard) throw new BelayError('USAGE', '--safe-boot goes with --hard');
         await withDevice(ctx, async (device) => {
+          if (safeBoot) holdSafeBoot(device.transport);
           if (hard) {
             await device.hardReset({ signal: ctx.signal });
             if (ctx.options.json) ctx.out.json({ port: device.description, reset: 'hard' });
@@ -167,4 +172,14 @@ export function registerDeviceCommands(program: Command): void {
         });
       }),
     );
+}
+
+/** The emulated board's safe-boot button; boards have their own (or none). */
+function holdSafeBoot(transport: Transport): void {
+  if (!(transport instanceof EmulatorTransport)) {
+    throw new BelayError('USAGE', '--safe-boot works on the emulated board only', {
+      hint: "on a board, hold its safe-boot button while pressing reset, if it has one (see the board's documentation)",
+    });
+  }
+  transport.holdSafeBoot();
 }

@@ -10,7 +10,7 @@ import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { emulatorDir } from '../../port/emulator-dir.js';
 import { emulatorPlace } from '../connect.js';
 import { servePty } from '../../emulator/pty-bridge.js';
-import type { HideableFeature, RawPasteSupport } from '../../emulator/options.js';
+import type { FilesystemKind, HideableFeature, LinkKind, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
 
 const HIDEABLE: HideableFeature[] = ['hashlib', 'binascii', 'deflate', 'stdin.buffer'];
@@ -23,6 +23,11 @@ interface ServeOptions {
   baud?: number;
   rawPaste: RawPasteSupport;
   hide: string[];
+  safeBoot?: boolean;
+  filesystem?: FilesystemKind;
+  heapSize?: number;
+  linkKind?: LinkKind;
+  rxBuffer?: number;
 }
 
 export function registerEmulatorCommands(program: Command): void {
@@ -38,6 +43,11 @@ export function registerEmulatorCommands(program: Command): void {
     .option('--link-baud <rate>', 'pace the link like a UART at this baud rate', parseInteger('baud rate'))
     .option('--raw-paste <mode>', 'supported | refused | unknown (old firmware)', 'supported')
     .option('--hide <feature...>', `hide firmware features: ${HIDEABLE.join(', ')}`, [])
+    .option('--safe-boot', 'start without running boot.py and main.py (a way out of a main.py that never ends)')
+    .option('--filesystem <kind>', 'littlefs | fat: what the flash behaves as', 'littlefs')
+    .option('--heap-size <bytes>', 'fixed MicroPython heap, e.g. 32768 (default: grows as needed)', parseInteger('heap size'))
+    .option('--link-kind <kind>', 'uart (drops bytes past the receive buffer) | usb (flow-controlled)', 'uart')
+    .option('--rx-buffer <bytes>', 'receive buffer size', parseInteger('receive buffer size'))
     .action(
       action(async (ctx) => {
         const opts = ctx.command.opts<ServeOptions & { linkBaud?: number }>();
@@ -48,7 +58,18 @@ export function registerEmulatorCommands(program: Command): void {
         if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
         const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, await emulatorPlace(ctx));
         const board = await EmulatorTransport.open(
-          { dir, flashSize: opts.flashSize, baud: opts.linkBaud, rawPaste: opts.rawPaste, hide: opts.hide as HideableFeature[] },
+          {
+            dir,
+            flashSize: opts.flashSize,
+            baud: opts.linkBaud,
+            rawPaste: opts.rawPaste,
+            hide: opts.hide as HideableFeature[],
+            start: opts.safeBoot ? 'safe-boot' : 'power-on',
+            filesystem: opts.filesystem,
+            heapSize: opts.heapSize,
+            link: opts.linkKind,
+            rxBuffer: opts.rxBuffer,
+          },
           opts.name,
         );
         const link = resolve(ctx.cwd, opts.link ?? '/tmp/belay-emulator');

@@ -70,6 +70,7 @@ interface PutOptions {
   /** commander's --no-ignore: false when given. */
   ignore: boolean;
   dryRun?: boolean;
+  inPlace?: boolean;
 }
 
 async function put(ctx: Context, device: Device, given: string, remote: string | undefined, opts: PutOptions): Promise<unknown> {
@@ -90,7 +91,6 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     const result = await putTree(fs, local, target, { signal: ctx.signal, walk, dryRun, ...callbacks });
     callbacks.finish();
     for (const entry of result.skipped) ctx.out.verbose(`left out ${shown(entry.relative)}${entry.kind === 'dir' ? '/' : ''} (${entry.reason})`);
-    for (const path of result.cleaned) ctx.out.info(`${would}remove leftover ${shown(path)}`);
     const uploaded = result.files.filter((f) => f.action === 'upload');
     const summary = `${uploaded.length} ${dryRun ? 'to upload' : 'uploaded'}, ${result.files.length - uploaded.length} unchanged`;
     if (dryRun) ctx.out.info(`${summary} (${formatBytes(uploaded.reduce((n, f) => n + f.size, 0))}); dry run, nothing changed`);
@@ -100,7 +100,6 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
       dryRun,
       files: result.files.map(({ path, action, size }) => ({ path, action, size })),
       bytes: result.bytes,
-      cleaned: result.cleaned,
       skipped: result.skipped,
     };
   }
@@ -128,7 +127,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
   }
   progress.start(`put ${shown(target)}`);
   const started = performance.now();
-  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, size, onProgress: (p) => progress.update(p.done, p.total) });
+  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, inPlace: Boolean(opts.inPlace), size, onProgress: (p) => progress.update(p.done, p.total) });
   if (stats.skipped) {
     progress.clear();
     ctx.out.info(`unchanged ${shown(target)} (same hash, skipped)`);
@@ -212,7 +211,9 @@ export function registerFsCommands(program: Command): void {
         const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean }>();
         const root = boardPath(path);
         await withDevice(ctx, async (device) => {
-          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long) });
+          const skipped: string[] = [];
+          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long), onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`) });
+          if (skipped.length > 0) ctx.out.info(`skipped ${skipped.length} folder${skipped.length === 1 ? '' : 's'} the board cannot list: ${skipped.join(', ')}`);
           const depth = (p: string) => (root === '/' ? p.slice(1) : p.slice(root.length + 1)).split('/').length;
           const entries = opts.recursive ? all : all.filter((entry) => entry.path === root || depth(entry.path) === 1);
           if (ctx.options.json) ctx.out.json(entries);
@@ -260,18 +261,25 @@ export function registerFsCommands(program: Command): void {
     .option('--no-ignore', 'with -r: take what the default ignores leave out')
     .option('-n, --dry-run', 'show what would be uploaded, change nothing')
     .option('--window <bytes>', 'flow-control window: at most the board receive buffer (default: what the board reports, else 256)')
+    .option('--in-place', 'overwrite the target directly, for a board too full for a second copy (unsafe: a cut link or power loss leaves no file)')
     .action(
       action(async (ctx, local: string, remote: string | undefined) => {
         const opts = ctx.command.opts<PutOptions>();
-        await withDevice(ctx, async (device) => {
-          if (opts.window !== undefined) {
-            const window = Number(opts.window);
-            if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
-            device.fs.options.window = window;
-          }
-          const result = await put(ctx, device, local, remote, opts);
-          if (ctx.options.json) ctx.out.json(result);
-        });
+        let window: number | undefined;
+        if (opts.window !== undefined) {
+          window = Number(opts.window);
+          if (!Number.isInteger(window) || window < 36 || window > 4096) throw new BelayError('USAGE', '--window must be a whole number of bytes from 36 to 4096');
+        }
+        if (opts.inPlace && opts.recursive) throw new BelayError('USAGE', '--in-place writes one file; it cannot be combined with -r');
+        if (opts.inPlace && !opts.dryRun) ctx.out.info('warning: --in-place overwrites the target directly; if the link or power fails mid-write, the file is lost');
+        await withDevice(
+          ctx,
+          async (device) => {
+            const result = await put(ctx, device, local, remote, opts);
+            if (ctx.options.json) ctx.out.json(result);
+          },
+          { fs: { window } },
+        );
       }),
     );
 
@@ -284,7 +292,9 @@ export function registerFsCommands(program: Command): void {
         await withDevice(ctx, async (device) => {
           const usage = await device.fs.df(path, { signal: ctx.signal });
           if (ctx.options.json) ctx.out.json({ path: boardPath(path), ...usage });
-          else {
+          else if (usage.used === null || usage.free === null) {
+            ctx.out.data(`${boardPath(path)}  size ${formatBytes(usage.size)}  used unknown  free unknown (the board's free count is inconsistent)`);
+          } else {
             const share = usage.size > 0 ? ((usage.used / usage.size) * 100).toFixed(0) : '0';
             ctx.out.data(`${boardPath(path)}  size ${formatBytes(usage.size)}  used ${formatBytes(usage.used)} (${share}%)  free ${formatBytes(usage.free)}`);
           }

@@ -1,15 +1,28 @@
 /**
  * The board-side half of the filesystem API: the fs_*.py helpers, installed
- * once per session as one program (comments, blank lines and most indent
- * stripped: about 6 KB on the wire, once), and the one-line calls that use them. Each
+ * once per session, group by group as calls need them (comments, blank lines and most indent
+ * stripped: a few KB on the wire, once), and the one-line calls that use them. Each
  * call's arguments are Python literals from pyLiteral, the single quoting
  * helper: a path can never become code.
  */
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
 
-const HELPERS = ['fs_lib', 'fs_tree', 'fs_op', 'fs_upload', 'fs_download', 'fs_encoded'];
+/**
+ * The helpers in groups, each installed the first time a call needs it, so
+ * a board that is only read never compiles the write side (heap on small
+ * boards, bytes on slow links): `base` lists, reads and small operations;
+ * `write` stages, commits and recovers; `encoded` is the fallback transfer
+ * for boards without sys.stdin.buffer (it needs `write`).
+ */
+export const HELPER_GROUPS = {
+  base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
+  write: ['fs_tx', 'fs_upload'],
+  encoded: ['fs_encoded'],
+} as const;
 
-let installer: string | undefined;
+export type HelperGroup = keyof typeof HELPER_GROUPS;
+
+const programs = new Map<string, string>();
 
 /**
  * Drops comment-only and blank lines and shrinks each 4-space indent level
@@ -23,15 +36,15 @@ export function stripComments(source: string): string {
     .join('\n');
 }
 
-/** The program that installs every helper and prints the feature probe (fs_lib's last statement). */
-export function installProgram(): string {
-  if (installer === undefined) {
-    const [lib, ...rest] = HELPERS.map((name) => stripComments(snippet(name)));
-    // fs_lib ends by printing the probe: put the other definitions before that print.
-    const at = lib.lastIndexOf('\nprint(');
-    installer = `${lib.slice(0, at)}\n${rest.join('\n')}\n${lib.slice(at + 1)}\n`;
+/** The program that installs the helpers of `groups` (in order); it prints nothing. */
+export function installProgram(groups: readonly HelperGroup[] = ['base', 'write', 'encoded']): string {
+  const key = groups.join(',');
+  let program = programs.get(key);
+  if (program === undefined) {
+    program = `${groups.flatMap((group) => HELPER_GROUPS[group].map((name) => stripComments(snippet(name)))).join('\n')}\n`;
+    programs.set(key, program);
   }
-  return installer;
+  return program;
 }
 
 /** `name(arg, ...)` with every argument as a Python literal. */

@@ -3,33 +3,36 @@
  *
  * Every operation is one short program on the board: a call of a helper
  * from ../snippets/fs_*.py with its paths as pyLiteral literals. The helpers
- * are installed once per session (board-code.ts); installing them also
- * probes the board's transfer features, so the fastest safe transfer path
- * is chosen once. If the board lost them (a soft reset), the NameError is
- * caught and they are installed again.
+ * are installed once per session (board-code.ts); the transfer path and hash
+ * algorithm come from the connect-time capability probe. If the board lost
+ * the helpers (a soft reset), the NameError is caught and they are installed again.
  *
- * Writes never leave a half-written file at the target: bytes go to a temp
- * name beside it (paths/board.ts tempPathFor), are verified by hash, then
- * renamed over the target. On failure the temp is removed; when the link
- * itself is lost the board cannot be told, and the temp stays under its
- * recognisable name until the next write of that file (or cleanTemps) removes it.
+ * Writes are transactions (transaction.ts): `stage` puts verified bytes in a
+ * temp beside the target, `commit` renames (with deletes, mkdirs and rmdirs)
+ * under a journal when one is needed, `discard` undoes staging, `recover`
+ * finishes or undoes what an interrupted session left. `write` is stage +
+ * commit. Before its first operation the filesystem runs recovery if the
+ * probe found an unfinished transaction, so no operation builds on a half state.
  *
  * Paths follow the one board-path rule (paths/board.ts): readers take what
  * the board has, writers refuse control characters, temp names and /.belay
  * (the engine reaches /.belay with a ReservedPath from paths/reserved.ts).
  */
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
-import { installProgram, pyCall, pyJsonCall } from './board-code.js';
-import { boardPath, boardDirname, tempPathFor, isTempName, writePath, type BoardPathInput } from '../../paths/board.js';
+import { installProgram, pyCall, pyJsonCall, type HelperGroup } from './board-code.js';
+import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary, DEFAULT_WINDOW } from './upload-binary.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, uploadEncoded } from './encoded.js';
 import { hashBytes, hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { sizeOf, type UploadSource } from './source.js';
-import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, HashAlgorithm, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
+import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type RecoveryReport, type Staged } from './transaction.js';
+import { fatRefusals, namesError, type FilesystemKind, type NameRefusal } from './names.js';
+import { errnoName } from '../../protocol/errno.js';
+import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
 export interface DeviceFsOptions {
   /**
@@ -48,52 +51,88 @@ export interface ReadOptions extends TransferOptions {
   onData?: (chunk: Buffer) => void | Promise<void>;
 }
 
-type RawEntry = ['f', string, number, string | null] | ['d', string];
+export interface StageOptions extends TransferOptions {
+  /** Size in bytes, if `source` is a stream (for progress and the space check). */
+  size?: number;
+  /** Create missing parent directories first (recorded, so a cut before the commit removes them again). Default false. */
+  parents?: boolean;
+  /** The caller already checked names and free space for this file. */
+  prechecked?: boolean;
+}
+
+type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null];
+
+type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
+/** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
+type NameCheck = [boolean, boolean | number | null];
+
+/** What one round trip tells before a write (see preflight()). */
+export interface Preflight {
+  names: Map<string, NameCheck>;
+  /** Size and free space by mount point. */
+  usage: Map<string, DiskUsage>;
+}
+type RawRecovery = Partial<RawCommit> & { journal: boolean; removed?: string[]; restored?: string[] };
 
 export class DeviceFs {
-  private features: FsFeatures | undefined;
-  readonly options: DeviceFsOptions;
+  private readonly installed = new Set<HelperGroup>();
+  readonly options: Readonly<DeviceFsOptions>;
 
   constructor(
-    private readonly device: Device,
+    private readonly device: BoardSession,
     options: DeviceFsOptions = {},
   ) {
-    this.options = { transfer: 'auto', ...options };
+    this.options = Object.freeze({ transfer: 'auto', ...options });
   }
 
   /* ------------------------------------------------------------ session */
 
-  /** Installs the board-side helpers and learns the board's features (once per session). */
+  /** The board's transfer features, from the connect-time capability probe. */
+  get features(): FsFeatures {
+    const c = this.device.capabilities;
+    return { hash: c.hash, base64: c.binascii, stdinBuffer: c.stdinBuffer, stdoutBuffer: c.stdoutBuffer, rxBuffer: c.rxBuffer };
+  }
+
+  /** Installs the board-side helpers (once per session) and returns the transfer features. */
   async probe(options: OperationOptions = {}): Promise<FsFeatures> {
-    if (this.features) return this.features;
-    const raw = await this.device.execJson<{ hash: HashAlgorithm; base64: boolean; stdin_buffer: boolean; stdout_buffer: boolean; rx_buffer: number | null }>(
-installProgram(), options,
-    );
-    this.features = {
-      hash: raw.hash,
-      base64: raw.base64,
-      stdinBuffer: raw.stdin_buffer,
-      stdoutBuffer: raw.stdout_buffer,
-      rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,
-    };
+    await this.install(options, ['base']);
     return this.features;
   }
 
-  /** Forgets the probe (after a soft reset the helpers must be installed again). */
-  reset(): void {
-    this.features = undefined;
+  /** Installs, in one program, the helper groups of `groups` the board does not have yet. */
+  private async install(options: OperationOptions, groups: readonly HelperGroup[]): Promise<void> {
+    const missing = (['base', ...groups] as HelperGroup[]).filter((group, i, all) => all.indexOf(group) === i && !this.installed.has(group));
+    if (missing.length === 0) return;
+    await this.device.exec(installProgram(missing), options);
+    for (const group of missing) this.installed.add(group);
   }
 
-  /** Runs `work` with the helpers installed; reinstalls once if the board forgot them. */
-  private async session<T>(options: OperationOptions, work: (features: FsFeatures) => Promise<T>): Promise<T> {
-    const features = await this.probe(options);
+  /** Forgets the installed helpers (after a soft reset they must be installed again). */
+  reset(): void {
+    this.installed.clear();
+  }
+
+  /** The helper groups a write needs: the encoded fallback too when uploads go that way. */
+  private writeGroups(): HelperGroup[] {
+    const features = this.features;
+    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write'];
+  }
+
+  /**
+   * Runs `work` with the helpers of `groups` installed and any interrupted
+   * transaction recovered first; reinstalls once if the board forgot them.
+   */
+  private async session<T>(options: OperationOptions, work: (features: FsFeatures) => Promise<T>, groups: readonly HelperGroup[] = ['base']): Promise<T> {
+    if (this.recoveryDue !== false) await this.recover(options);
+    await this.install(options, groups);
     try {
-      return await work(features);
+      return await work(this.features);
     } catch (err) {
       const data = isBelayError(err, 'BOARD_EXCEPTION') ? err.data : undefined;
       if (data?.type !== 'NameError' || !String(data.message).includes("'_b")) throw err;
-      this.features = undefined;
-      return work(await this.probe(options));
+      this.installed.clear();
+      await this.install(options, groups);
+      return work(this.features);
     }
   }
 
@@ -106,9 +145,11 @@ installProgram(), options,
   /**
    * Lists `path` and everything below it in one round trip: a file gives
    * itself, a directory its whole tree (not itself), each file with its size
-   * and (unless `hash: false`) its content hash. Sorted by path.
+   * and (unless `hash: false`) its content hash. Sorted by path. Folders
+   * below `path` that cannot be listed (EPERM on system folders) are
+   * skipped and passed to `onSkip`.
    */
-  async list(path = '/', options: OperationOptions & { hash?: boolean } = {}): Promise<FsEntry[]> {
+  async list(path = '/', options: OperationOptions & { hash?: boolean; onSkip?: (path: string, errnoName: string) => void } = {}): Promise<FsEntry[]> {
     const root = boardPath(path);
     const want = options.hash !== false;
     return mapFsErrors('listing', root, () =>
@@ -118,7 +159,8 @@ installProgram(), options,
         for (const line of stdout.toString('utf8').split('\n')) {
           if (!line.trim()) continue;
           const raw = JSON.parse(line) as RawEntry;
-          if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
+          if (raw[0] === 's') options.onSkip?.(raw[1], raw[2] === null ? 'EIO' : errnoName(raw[2], this.device.capabilities.platform));
+          else if (raw[0] === 'd') entries.push({ path: raw[1], kind: 'dir', size: 0 });
           else entries.push({ path: raw[1], kind: 'file', size: raw[2], ...(raw[3] ? { hash: { algorithm: features.hash, digest: raw[3] } } : {}) });
         }
         return entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
@@ -144,11 +186,15 @@ installProgram(), options,
     return mapFsErrors('hashing', target, () => this.op<ContentHash>('hash', target, null, options));
   }
 
-  /** Free space of the filesystem holding `path`. */
+  /**
+   * Size and free space of the filesystem holding `path`. `free` and `used`
+   * are null when the board's figures cannot be right (more free than the
+   * size, or negative: littlefs miscounts on a nearly full flash).
+   */
   async df(path = '/', options: OperationOptions = {}): Promise<DiskUsage> {
     const target = boardPath(path);
     const raw = await mapFsErrors('measuring', target, () => this.op<{ size: number; free: number; block: number }>('df', target, null, options));
-    return { size: raw.size, free: raw.free, used: raw.size - raw.free, blockSize: raw.block };
+    return diskUsage(raw.size, raw.free, raw.block);
   }
 
   /**
@@ -181,66 +227,306 @@ installProgram(), options,
   /* ------------------------------------------------------------- writes */
 
   /**
-   * Writes a file from bytes, a local file ({file}) or a stream of chunks,
-   * through a temp file verified by hash and renamed over `path`. With
-   * `skipUnchanged`, a board file with the same hash is left alone
-   * (`skipped: true`; needs bytes or a local file, whose hash can be known first).
+   * Writes a file from bytes, a local file ({file}) or a stream of chunks:
+   * staged beside `path`, verified by hashing the staged file back from
+   * flash, then committed (stage + commit). With `skipUnchanged`, a board
+   * file with the same hash is left alone (`skipped: true`; needs bytes or a
+   * local file, whose hash can be known first). With `inPlace`, the bytes
+   * overwrite the target directly (no room for a second copy needed, but a
+   * cut or a failed check leaves no file there).
    */
   async write(path: BoardPathInput, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
     const target = writePath(path, 'file');
-    const tmp = tempPathFor(target);
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
-    return mapFsErrors('writing', target, () =>
-      this.session(options, async (features) => {
-        if (options.skipUnchanged && !isStream(source)) {
-          const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal);
-          const [entry] = await this.list(target).catch((err: unknown) => {
-            if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
-            throw err;
-          });
-          if (entry?.kind === 'file' && entry.path === target && sameHash(entry.hash, local)) {
-            options.onProgress?.({ done: total ?? 0, total });
-            return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true };
-          }
+    return this.session(options, async (features) => {
+      if (options.skipUnchanged && !isStream(source)) {
+        const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal);
+        const entry = await this.entryAt(target, options);
+        if (entry?.kind === 'file' && sameHash(entry.hash, local)) {
+          options.onProgress?.({ done: total ?? 0, total });
+          return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true };
         }
-        if (options.parents) await this.mkdir(boardDirname(target), { parents: true, signal: options.signal });
-        if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
-          try {
-            const result = await uploadBinary(this.device, {
-              tmp,
-              target,
-              source,
-              algorithm: features.hash,
-              total,
-              window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
-              signal: options.signal,
-              onProgress: options.onProgress,
-            });
-            return { ...result, method: 'binary' };
-          } catch (err) {
-            // The receiver removes its temp file itself on a clean stop; after
-            // anything else (a timeout, a protocol surprise) make sure here.
-            // With the link gone nobody can: the temp stays under its temp name.
-            if (!isBelayError(err, 'LINK_LOST') && !isBelayError(err, 'ABORTED')) await this.dropTemp(tmp);
-            throw err;
-          }
-        }
-        try {
-          const result = await uploadEncoded(this.device, { tmp, source, algorithm: features.hash, base64: features.base64, total, signal: options.signal, onProgress: options.onProgress });
-          await this.op('rename', tmp, target, {});
-          return { bytes: result.bytes, wireBytes: result.wireBytes, hash: result.hash, method: features.base64 ? 'base64' : 'literal' };
-        } catch (err) {
-          if (!isBelayError(err, 'LINK_LOST')) await this.dropTemp(tmp);
-          throw err;
-        }
-      }),
-    );
+      }
+      if (options.inPlace) {
+        if (!options.prechecked) await this.checkNames([target], options);
+        return this.transfer(target, target, source, total, options);
+      }
+      // The caller's path, not the canonical string: a ReservedPath stays one.
+      const staged = await this.stage(path, source, { ...options, size: total });
+      const stats = this.lastStats!;
+      await this.commit({ renames: [staged], signal: options.signal });
+      return stats;
+    }, this.writeGroups());
   }
 
-  private async dropTemp(tmp: string): Promise<void> {
-    await this.device.exec(pyCall('_bwdrop', tmp)).catch(() => undefined);
+  /** Stats of the last stage() (write() returns them). */
+  private lastStats: TransferStats | undefined;
+
+  /**
+   * Stages `source` for `target`: refuses names the target's filesystem
+   * cannot hold, checks free space, records the temp (and any parent made)
+   * in the intent log, uploads, and verifies the staged file's hash as read
+   * back from flash. The target is untouched until `commit`.
+   */
+  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
+    const path = writePath(target, 'file');
+    throwIfAborted(options.signal);
+    const total = options.size ?? (await sizeOf(source));
+    return this.session(options, async () => {
+      if (!options.prechecked) {
+        const preflight = await this.preflight([path], options);
+        await this.checkNames([path], { ...options, preflight });
+        if (total !== undefined) await this.checkSpaceFor(path, [{ size: total, replaced: 0 }], 0, { ...options, preflight });
+      }
+      let salt = 0;
+      let temp = tempPathFor(path);
+      while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = tempPathFor(path, ++salt);
+      const stats = await this.transfer(temp, path, source, total, options);
+      const staged: Staged = { target: path, temp, size: stats.bytes, hash: stats.hash };
+      this.pendingTemps.set(path, staged);
+      this.lastStats = stats;
+      return staged;
+    }, this.writeGroups());
   }
+
+  /** Staged files of this session not yet committed or discarded, by target. */
+  private readonly pendingTemps = new Map<string, Staged>();
+
+  /** One upload into `temp` (the target itself for in-place writes), verified from flash. */
+  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions): Promise<TransferStats> {
+    const features = await this.probe(options);
+    const parents = Boolean(options.parents);
+    return mapFsErrors('writing', target, async () => {
+      if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
+        try {
+          const result = await uploadBinary(this.device, {
+            tmp: temp,
+            target,
+            parents,
+            source,
+            algorithm: features.hash,
+            total,
+            window: this.options.window ?? features.rxBuffer ?? DEFAULT_WINDOW,
+            signal: options.signal,
+            onProgress: options.onProgress,
+          });
+          return { ...result, method: 'binary' };
+        } catch (err) {
+          // The receiver removes its temp itself on a clean stop; after
+          // anything else (a timeout, a protocol surprise) undo here. With
+          // the link gone nobody can: the intent log lets the next session.
+          if (!isBelayError(err, 'LINK_LOST')) await this.undoStaging(temp, target);
+          throw err;
+        }
+      }
+      try {
+        const result = await uploadEncoded(this.device, { tmp: temp, target, parents, source, algorithm: features.hash, base64: features.base64, total, signal: options.signal, onProgress: options.onProgress });
+        return { bytes: result.bytes, wireBytes: result.wireBytes, hash: result.hash, method: features.base64 ? 'base64' : 'literal' };
+      } catch (err) {
+        if (!isBelayError(err, 'LINK_LOST')) await this.undoStaging(temp, target);
+        throw err;
+      }
+    });
+  }
+
+  /** After a failed upload: remove its temp, and roll back the intent log when nothing else is staged. */
+  private async undoStaging(temp: string, target: string): Promise<void> {
+    await this.device.exec(pyCall(this.installed.has('encoded') ? '_bwdrop' : '_brm', temp)).catch(() => undefined);
+    if (temp === target) return;
+    if (this.pendingTemps.size === 0) await this.device.exec(pyJsonCall('_bback')).catch(() => undefined);
+  }
+
+  /**
+   * Commits staged files, with deletes, mkdirs and rmdirs, in one round
+   * trip. Several changes (or a filesystem whose rename is not atomic, like
+   * FAT) go under a journal, so a cut at any point leaves a board that
+   * recovery turns into the whole old or the whole new state. Afterwards
+   * every renamed target is checked to exist under its exact name.
+   */
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    const journal = buildJournal(request);
+    // Staged files of this session left out of the commit go with it.
+    const renamed = new Set(journal.r.map(([temp]) => temp));
+    for (const staged of this.pendingTemps.values()) if (!renamed.has(staged.temp)) journal.x.push(staged.temp);
+    return this.session(request, async () => {
+      const kinds = await Promise.all(journal.r.map(([, target]) => this.filesystemOf(target, request)));
+      const atomic = kinds.every((kind) => kind === 'lfs' || kind === 'posix');
+      const journaled = needsJournal(journal, atomic);
+      const raw = await mapFsErrors('committing', journal.r[0]?.[1] ?? journal.x[0] ?? '/', () =>
+        this.device.execJson<RawCommit>(pyJsonCall('_bcommit', journal as unknown as PyValue, journaled), { signal: request.signal }),
+      );
+      this.pendingTemps.clear();
+      if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
+      this.checkExactNames(journal.r.map(([, target]) => target), raw.names);
+      return { renamed: raw.renamed, deleted: raw.deleted, rmdirs: raw.rmdirs, kept: raw.kept, journaled };
+    }, ['write']);
+  }
+
+  /** Abandons staging: removes the staged temps (and directories made for them); the board is as before. */
+  async discard(staged: Staged[] = [], options: OperationOptions = {}): Promise<RecoveryReport> {
+    return this.session(options, async () => {
+      for (const item of staged) this.pendingTemps.delete(item.target);
+      this.pendingTemps.clear();
+      const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_bback'), options);
+      return toReport({ ...raw, journal: false });
+    }, ['write']);
+  }
+
+  /** Set when recovery ran in this session (at the first operation, or by recover()). */
+  lastRecovery: RecoveryReport | undefined;
+  private recoveryDue: boolean | undefined;
+
+  /**
+   * Finishes (journal present) or undoes (staging without a journal) what an
+   * interrupted session left on the board; idempotent, and itself safe to
+   * cut. Runs only when the connect-time probe saw pending records, unless
+   * `force`. The CLI calls it right after connecting and reports what it did.
+   */
+  async recover(options: OperationOptions & { force?: boolean } = {}): Promise<RecoveryReport> {
+    this.recoveryDue ??= this.device.capabilities.pending.length > 0;
+    if (!this.recoveryDue && !options.force) return toReport({ journal: false });
+    await this.install(options, ['write']);
+    const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_brecover'), options);
+    this.recoveryDue = false;
+    this.lastRecovery = toReport(raw);
+    return this.lastRecovery;
+  }
+
+  /** The board's entry at exactly `path`, or undefined. */
+  private async entryAt(path: string, options: OperationOptions): Promise<FsEntry | undefined> {
+    const [entry] = await this.list(path, options).catch((err: unknown) => {
+      if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
+      throw err;
+    });
+    return entry?.path === path ? entry : undefined;
+  }
+
+  /* --------------------------------------------------- filesystem facts */
+
+  private mountTable: Array<[string, FilesystemKind]> | undefined;
+
+  /** The kind of filesystem holding `path` (probed once per session for all mounts). */
+  async filesystemOf(path: string, options: OperationOptions = {}): Promise<FilesystemKind> {
+    return (await this.mountOf(path, options)).kind;
+  }
+
+  /** The mount holding `path`: its mount point and filesystem kind ("/" and unknown when the board cannot say). */
+  private async mountOf(path: string, options: OperationOptions): Promise<{ mount: string; kind: FilesystemKind }> {
+    if (!this.mountTable) await this.preflight([], options);
+    const target = boardPath(path);
+    let best: [string, FilesystemKind] | undefined;
+    for (const entry of this.mountTable!) {
+      const mount = entry[0];
+      const inside = mount === '/' || target === mount || target.startsWith(`${mount}/`);
+      if (inside && (!best || mount.length > best[0].length)) best = entry;
+    }
+    return { mount: best?.[0] ?? '/', kind: best?.[1] ?? 'unknown' };
+  }
+
+  /**
+   * One round trip before writing `paths`: the mount table (kept for the
+   * session), how each name comes out on the board, and the size and free
+   * space of each mount they go to.
+   */
+  private async preflight(paths: string[], options: OperationOptions): Promise<Preflight> {
+    return this.session(options, async () => {
+      const raw = await this.device.execJson<{ m: Array<[string, string]>; n: NameCheck[]; s: Record<string, [number, number, number]> }>(pyJsonCall('_bpre', paths), options);
+      this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
+      const usage = new Map(Object.entries(raw.s).map(([mount, [size, free, block]]) => [mount, diskUsage(size, free, block)]));
+      return { names: new Map(paths.map((path, i) => [path, raw.n[i]])), usage };
+    }, ['write']);
+  }
+
+  /**
+   * Refuses, before anything is sent, names the filesystem cannot hold or
+   * would fold onto another file: FAT rules for `paths` among themselves and
+   * against what the board already has (`existing`, else each path's
+   * siblings), and on every filesystem a name the board resolves to an entry
+   * its folder does not list under that exact name, or refuses outright.
+   */
+  async checkNames(paths: string[], options: OperationOptions & { existing?: string[]; preflight?: Preflight } = {}): Promise<void> {
+    if (paths.length === 0) return;
+    const canonical = paths.map((p) => boardPath(p));
+    const pre = options.preflight ?? (await this.preflight(canonical, options));
+    const fat: string[] = [];
+    for (const path of canonical) if ((await this.mountOf(path, options)).kind === 'fat') fat.push(path);
+    if (fat.length > 0) {
+      const existing = options.existing ?? (await this.siblings(fat, options));
+      const refusals = fatRefusals(fat, existing);
+      if (refusals.length > 0) throw namesError(refusals, 'fat');
+    }
+    const folded = this.foldedNames(canonical, pre);
+    if (folded.length > 0) throw namesError(folded, 'unknown');
+  }
+
+  /** Board paths beside `paths` (every entry under their parents), for collision checks. */
+  private async siblings(paths: string[], options: OperationOptions): Promise<string[]> {
+    const out: string[] = [];
+    for (const dir of new Set(paths.map(boardDirname))) {
+      const entries = await this.list(dir, { ...options, hash: false }).catch(() => [] as FsEntry[]);
+      for (const entry of entries) if (boardDirname(entry.path) === dir) out.push(entry.path);
+    }
+    return out;
+  }
+
+  /**
+   * Of `paths`, those the board resolves to an entry its folder does not
+   * list under exactly that name (folded onto another file), or cannot even
+   * look up (any error but ENOENT: the filesystem refuses the name).
+   */
+  private foldedNames(paths: string[], pre: Preflight): NameRefusal[] {
+    const platform = this.device.capabilities.platform;
+    const out: NameRefusal[] = [];
+    for (const path of paths) {
+      const [exists, detail] = pre.names.get(path) ?? [false, null];
+      if (exists && detail === false) out.push({ path, reason: 'the board resolves it to a file with another name' });
+      if (!exists && typeof detail === 'number' && errnoName(detail, platform) !== 'ENOENT') out.push({ path, reason: `the board refuses the name (${errnoName(detail, platform)})` });
+    }
+    return out;
+  }
+
+  /** After a commit: each target must exist under its exact name (a filesystem that folded it would show another). */
+  private checkExactNames(targets: string[], raw: NameCheck[]): void {
+    const wrong = targets.filter((_, i) => !raw[i][0] || raw[i][1] === false);
+    if (wrong.length > 0) {
+      throw new BelayError('FS_ERROR', `after the commit the board has no file named exactly ${wrong.map((p) => JSON.stringify(p)).join(', ')}`, {
+        data: { paths: wrong },
+        hint: 'the board\'s filesystem changed the name (case, control characters): rename the file locally',
+      });
+    }
+  }
+
+  /**
+   * Refuses uploads the filesystem has no room for, before a byte is sent.
+   * Files are staged one at a time, each beside its old copy (which stays
+   * until the new one is verified), so the need is the peak over that
+   * sequence, plus a block per directory made and a few for the records.
+   * Skipped when the board's free count is unknown.
+   */
+  async checkSpaceFor(where: string, files: Array<{ size: number; replaced: number }>, dirs: number, options: OperationOptions & { preflight?: Preflight } = {}): Promise<void> {
+    if (files.length === 0) return;
+    const { mount } = await this.mountOf(where, options);
+    const usage = options.preflight?.usage.get(mount) ?? (await this.df(mount, options));
+    if (usage.free === null || usage.blockSize <= 0) return;
+    const block = usage.blockSize;
+    const blocks = (bytes: number) => Math.ceil(bytes / block) * block;
+    let grown = (dirs + 4) * block;
+    let needed = grown;
+    for (const file of files) {
+      needed = Math.max(needed, grown + blocks(file.size));
+      grown += blocks(file.size) - blocks(file.replaced);
+    }
+    if (needed > usage.free) {
+      const what = files.length === 1 ? where : `${files.length} files under ${where}`;
+      throw new BelayError('NO_SPACE', `no room for ${what}: needs ${formatSize(needed)}, ${formatSize(usage.free)} free; the old copy stays until the new one is verified`, {
+        data: { path: where, needed, free: usage.free },
+        hint: 'free some space (belay df, belay rm); on a board too full for a second copy, put --in-place overwrites one file directly (unsafe if the link or power fails)',
+      });
+    }
+  }
+
+
 
   /** Creates a directory; with `parents`, also its missing parents (and an existing directory is fine). */
   async mkdir(path: BoardPathInput, options: OperationOptions & { parents?: boolean } = {}): Promise<void> {
@@ -266,14 +552,38 @@ installProgram(), options,
     await mapFsErrors('renaming', source, () => this.op('rename', source, target, options));
   }
 
-  /** Removes leftover upload temp files (".belay-tmp-*") under `path`; returns their paths. */
-  async cleanTemps(path = '/', options: OperationOptions = {}): Promise<string[]> {
-    const temps = (await this.list(path, { ...options, hash: false })).filter((entry) => entry.kind === 'file' && isTempName(entry.path));
-    for (const entry of temps) await this.remove(entry.path, options);
-    return temps.map((entry) => entry.path);
-  }
 }
 
 function isStream(source: UploadSource): source is AsyncIterable<Uint8Array> {
   return !(source instanceof Uint8Array) && !('file' in source);
+}
+
+/** What the board said about a filesystem's size; free and used are null when they cannot be right. */
+function diskUsage(size: number, free: number, blockSize: number): DiskUsage {
+  const sane = Number.isFinite(free) && free >= 0 && free <= size;
+  return { size, free: sane ? free : null, used: sane ? size - free : null, blockSize };
+}
+
+function toReport(raw: RawRecovery): RecoveryReport {
+  const renamed = raw.renamed ?? [];
+  const removed = raw.removed ?? [];
+  const restored = raw.restored ?? [];
+  const deleted = raw.deleted ?? [];
+  const rmdirs = raw.rmdirs ?? [];
+  const acted = renamed.length + removed.length + restored.length + deleted.length + rmdirs.length > 0;
+  return {
+    action: raw.journal ? 'forward' : acted ? 'back' : 'none',
+    renamed,
+    deleted,
+    rmdirs,
+    removed,
+    restored,
+    missing: raw.missing ?? [],
+  };
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

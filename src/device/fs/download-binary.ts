@@ -7,7 +7,7 @@
  * usual (the program reads nothing from stdin), so an abort just interrupts.
  */
 import { BelayError, abortError } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { TAG, parseHeader } from './frames.js';
@@ -32,16 +32,15 @@ export interface DownloadResult {
   boardHeap?: number;
 }
 
-export async function downloadBinary(device: Device, request: BinaryDownloadRequest): Promise<DownloadResult> {
+export async function downloadBinary(device: BoardSession, request: BinaryDownloadRequest): Promise<DownloadResult> {
   const code = pyCall('_bdl', request.path, DOWNLOAD_FRAME);
   const { signal } = request;
   const hasher = createHasher(request.algorithm);
-  let wireBytes = Buffer.byteLength(code) + 10;
+  const wireAtStart = device.transport.wire.total;
   let done = 0;
 
-  const exchange = async (io: InteractiveIo): Promise<DownloadResult> => {
+  const exchange = async (io: InteractiveIo): Promise<Omit<DownloadResult, 'wireBytes'>> => {
     const sizeLine = await readLine(io, 'the file size');
-    wireBytes += sizeLine.length + 1;
     const total = Number(sizeLine);
     request.onProgress?.({ done: 0, total });
     for (;;) {
@@ -53,17 +52,14 @@ export async function downloadBinary(device: Device, request: BinaryDownloadRequ
       }
       const length = parseHeader(header[0], header[1]);
       if (length < 0) throw new BelayError('PROTOCOL', `bad frame header 0x${header.toString('hex')} in a download`);
-      wireBytes += 2;
       if (length === 0) break;
       const payload = await io.read(length, 'the next chunk of the file');
-      wireBytes += length;
       hasher.update(payload);
       await request.sink(payload);
       done += length;
       request.onProgress?.({ done, total });
     }
     const line = await readLine(io, 'the download hash');
-    wireBytes += line.length + 1;
     const board = JSON.parse(line) as { digest: string; algorithm: HashAlgorithm; heap: number };
     const ours = hasher.digest();
     if (!sameHash(ours, board)) {
@@ -72,10 +68,10 @@ export async function downloadBinary(device: Device, request: BinaryDownloadRequ
         hint: 'the link corrupts bytes: try a lower baud rate or another cable',
       });
     }
-    return { bytes: done, wireBytes, hash: ours, boardHeap: board.heap };
+    return { bytes: done, hash: ours, boardHeap: board.heap };
   };
 
   const run = await runExchange(device, code, exchange);
   if (run.value === undefined) throw new BelayError('PROTOCOL', `the download of ${request.path} ended early`);
-  return run.value;
+  return { ...run.value, wireBytes: device.transport.wire.total - wireAtStart };
 }

@@ -9,7 +9,7 @@
  * path; they cost more bytes on the wire (base64: 4/3) and a round trip per chunk.
  */
 import { BelayError, abortError } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import { pyCall } from './board-code.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
@@ -21,6 +21,9 @@ const DOWNLOAD_LINE = 768;
 
 export interface EncodedUploadRequest {
   tmp: string;
+  target: string;
+  /** Create the temp's missing parent directories (recorded first, see fs_tx.py). */
+  parents: boolean;
   source: UploadSource;
   algorithm: HashAlgorithm;
   base64: boolean;
@@ -39,19 +42,18 @@ export function pyBytes(bytes: Uint8Array): string {
   return `${out}'`;
 }
 
-/** Writes `source` to `tmp` and returns the board's hash of it (compared by the caller). The caller removes tmp on failure. */
-export async function uploadEncoded(device: Device, request: EncodedUploadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; boardHash: ContentHash }> {
+/**
+ * Stages `source` in `tmp` and compares the board's hash of the file as read
+ * back from flash with the host's; VERIFY_FAILED when they differ. The caller
+ * removes tmp on failure.
+ */
+export async function uploadEncoded(device: BoardSession, request: EncodedUploadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; boardHash: ContentHash }> {
   const { signal } = request;
   const hasher = createHasher(request.algorithm);
-  let wireBytes = 0;
+  const wireAtStart = device.transport.wire.total;
   let done = 0;
-  const run = async (code: string) => {
-    wireBytes += Buffer.byteLength(code) + 10;
-    const result = await device.exec(code, { signal });
-    wireBytes += result.stdout.length + 4;
-    return result.stdout.toString('utf8');
-  };
-  await run(pyCall('_bwopen', request.tmp));
+  const run = async (code: string) => (await device.exec(code, { signal })).stdout.toString('utf8');
+  await run(pyCall('_bwopen', request.tmp, request.target, request.parents));
   for await (const chunk of framesOf(request.source, ENCODED_CHUNK)) {
     if (signal?.aborted) throw abortError(signal);
     hasher.update(chunk);
@@ -63,11 +65,12 @@ export async function uploadEncoded(device: Device, request: EncodedUploadReques
   const ours = hasher.digest();
   const boardHash = { algorithm: summary.algorithm, digest: summary.digest };
   if (summary.size !== done || !sameHash(ours, boardHash)) {
-    throw new BelayError('VERIFY_FAILED', 'the board received different bytes than were sent (the upload was discarded)', {
-      data: { sent: { size: done, ...ours }, received: summary },
+    throw new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${request.target} (the upload was discarded)`, {
+      data: { path: request.target, sent: { size: done, ...ours }, received: summary },
+      hint: 'the link corrupts bytes: try a lower baud rate or another cable',
     });
   }
-  return { bytes: done, wireBytes, hash: ours, boardHash };
+  return { bytes: done, wireBytes: device.transport.wire.total - wireAtStart, hash: ours, boardHash };
 }
 
 export interface EncodedDownloadRequest {
@@ -81,12 +84,12 @@ export interface EncodedDownloadRequest {
 }
 
 /** Streams `path` as text lines and decodes them as they come; verifies the hash at the end. */
-export async function downloadEncoded(device: Device, request: EncodedDownloadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; method: 'base64' | 'hex' }> {
+export async function downloadEncoded(device: BoardSession, request: EncodedDownloadRequest): Promise<{ bytes: number; wireBytes: number; hash: ContentHash; method: 'base64' | 'hex' }> {
   const hasher = createHasher(request.algorithm);
   let partial = '';
   let total: number | undefined;
   let done = 0;
-  let wireBytes = 0;
+  const wireAtStart = device.transport.wire.total;
   let trailer: { digest: string; algorithm: HashAlgorithm; encoding: 'base64' | 'hex' } | undefined;
   // Lines are decoded as they arrive; sink writes are chained so order holds.
   let writes: Promise<void> = Promise.resolve();
@@ -120,7 +123,6 @@ export async function downloadEncoded(device: Device, request: EncodedDownloadRe
     signal: request.signal,
     discardStdout: true,
     onStdout: (chunk) => {
-      wireBytes += chunk.length;
       const text = partial + chunk.toString('latin1');
       const lines = text.split('\n');
       partial = lines.pop()!;
@@ -135,5 +137,5 @@ export async function downloadEncoded(device: Device, request: EncodedDownloadRe
   if (!trailer || !sameHash(ours, trailer)) {
     throw new BelayError('VERIFY_FAILED', `the bytes received for ${request.path} do not match the board's hash`, { data: { path: request.path, received: ours, board: trailer ?? null } });
   }
-  return { bytes: done, wireBytes, hash: ours, method: encoding };
+  return { bytes: done, wireBytes: device.transport.wire.total - wireAtStart, hash: ours, method: encoding };
 }

@@ -6,7 +6,7 @@
  * the traceback and raises it.
  */
 import { BelayError } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import type { ExecOptions, ExecResult, InteractiveIo } from '../../protocol/raw-repl.js';
 import { TAG } from './frames.js';
 
@@ -30,7 +30,7 @@ export async function readLine(io: InteractiveIo, what: string): Promise<string>
 
 /** Runs `code` and `exchange` against it; `value` is undefined when the program ended early. */
 export async function runExchange<T>(
-  device: Device,
+  device: BoardSession,
   code: string,
   exchange: (io: InteractiveIo) => Promise<T>,
   options: ExecOptions = {},

@@ -7,9 +7,11 @@
  * upload instead of leaving it half done. It then lists the board side once
  * (sizes and hashes in one round trip), hashes the local files with the
  * board's algorithm, and uploads only what differs, so an unchanged tree
- * costs one round trip. It also removes any upload temp files
- * (".belay-tmp-*") it finds there: leftovers of a link that dropped
- * mid-upload. With `dryRun` it reports what it would do and changes nothing.
+ * costs one round trip. Before any byte is sent it also refuses names the
+ * board's filesystem cannot hold or would fold together, and checks there is
+ * room. Each file is its own transaction (stage, verify, commit): a cut
+ * leaves every file old or new, and the next connection's recovery removes
+ * what was staged. With `dryRun` it reports what it would do and changes nothing.
  *
  * getTree checks every board name can exist on this host (and that none
  * collide when case is folded), and that no symlink below the local folder
@@ -17,7 +19,7 @@
  */
 import nodePath from 'node:path';
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import { boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
+import { ancestors, boardJoin, boardPath, boardRelative, checkBoardPath, isTempName, writePath } from '../../paths/board.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
 import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
@@ -38,7 +40,7 @@ export interface TreeOptions {
   signal?: AbortSignal;
   /** putTree: which local files to take (default: the walker's defaults; see src/local/walk.ts). */
   walk?: Pick<WalkOptions, 'ignore' | 'hidden' | 'exclude'>;
-  /** putTree: report what would be uploaded, created and cleaned, and change nothing on the board. */
+  /** putTree: report what would be uploaded and created, and change nothing on the board. */
   dryRun?: boolean;
   /** Called before each file (and directory created). */
   onFile?: (event: FileEvent) => void;
@@ -50,8 +52,6 @@ export interface TreeResult {
   files: Array<FileEvent & { stats?: TransferStats }>;
   bytes: number;
   wireBytes: number;
-  /** Leftover temp files removed from the board (with dryRun: that would be removed). */
-  cleaned: string[];
   /** putTree: local entries left out (ignored, hidden, excluded, special files). */
   skipped: SkippedEntry[];
 }
@@ -76,28 +76,15 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const features = await fs.probe({ signal });
   const listing = await listIfExists(fs, root, signal);
   const existing = new Map((listing ?? []).map((entry) => [entry.path, entry]));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [], skipped: tree.skipped };
-  for (const [path, entry] of existing) {
-    if (entry.kind === 'file' && isTempName(path)) {
-      if (!options.dryRun) await fs.remove(path, { signal });
-      result.cleaned.push(path);
-    }
-  }
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, skipped: tree.skipped };
   // The one listing tells all: absent, a file (it lists itself) or a directory.
   if (existing.get(root)?.kind === 'file') throw new BelayError('FS_ERROR', `${root} is a file, not a directory`, { data: { path: root, errnoName: 'ENOTDIR' } });
-  for (const dir of tree.dirs) {
-    const path = boardJoin(root, dir);
-    const entry = existing.get(path);
-    if (entry?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
+  const dirPaths = tree.dirs.map((dir) => boardJoin(root, dir));
+  for (const path of dirPaths) {
+    if (existing.get(path)?.kind === 'file') throw new BelayError('FS_ERROR', `${path} is a file on the board, the local side has a directory`, { data: { path, errnoName: 'ENOTDIR' } });
   }
-  if (!listing && !options.dryRun) await fs.mkdir(root, { parents: true, signal });
-  for (const dir of tree.dirs) {
-    const path = boardJoin(root, dir);
-    if (existing.get(path)?.kind === 'dir') continue;
-    const event: FileEvent = { path, local: nodePath.join(tree.root, dir), action: 'mkdir', size: 0 };
-    options.onFile?.(event);
-    if (!options.dryRun) await fs.mkdir(path, { signal });
-  }
+  // Decide everything before sending anything: what changes, whether its names fit, whether it fits.
+  const planned: Array<{ path: string; local: string; size: number; same: boolean; replaced: number }> = [];
   for (const file of tree.files) {
     throwIfAborted(signal);
     const path = boardJoin(root, file.relative);
@@ -105,13 +92,31 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
     const entry = existing.get(path);
     if (entry?.kind === 'dir') throw new BelayError('FS_ERROR', `${path} is a directory on the board, the local side has a file`, { data: { path, errnoName: 'EISDIR' } });
     const same = entry?.kind === 'file' && entry.size === file.size && sameHash(entry.hash, local);
-    const event: FileEvent = { path, local: file.path, action: same ? 'skip' : 'upload', size: file.size };
+    planned.push({ path, local: file.path, size: file.size, same, replaced: entry?.kind === 'file' ? entry.size : 0 });
+  }
+  const created = [...(listing ? [] : [root]), ...dirPaths.filter((path) => !existing.has(path))];
+  const written = planned.filter((item) => !item.same);
+  await fs.checkNames([...created, ...written.map((item) => item.path)], { signal, existing: [...existing.keys()].filter((path) => !isTempName(path)) });
+  if (!options.dryRun) await fs.checkSpaceFor(root, written, created.length, { signal });
+  // Folders that will hold a written file are made by its staging (recorded, so
+  // a cut removes them again); the others, empty ones, are made here.
+  const holding = new Set(written.flatMap((item) => ancestors(item.path)));
+  for (const path of created) {
+    if (holding.has(path)) continue;
+    const event: FileEvent = { path, local: nodePath.join(tree.root, boardRelative(root, path) ?? ''), action: 'mkdir', size: 0 };
     options.onFile?.(event);
-    if (same || options.dryRun) {
+    if (!options.dryRun) await fs.mkdir(path, { parents: true, signal });
+  }
+  for (const item of planned) {
+    throwIfAborted(signal);
+    const { path, size } = item;
+    const event: FileEvent = { path, local: item.local, action: item.same ? 'skip' : 'upload', size };
+    options.onFile?.(event);
+    if (item.same || options.dryRun) {
       result.files.push(event);
       continue;
     }
-    const stats = await fs.write(path, { file: file.path }, { signal, size: file.size, onProgress: (progress) => options.onProgress?.(event, progress) });
+    const stats = await fs.write(path, { file: item.local }, { signal, size, parents: true, prechecked: true, onProgress: (progress) => options.onProgress?.(event, progress) });
     result.bytes += stats.bytes;
     result.wireBytes += stats.wireBytes;
     result.files.push({ ...event, stats });
@@ -151,7 +156,7 @@ export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string,
   });
   assertNoCaseCollisions(planned.map((item) => item.relative));
   await checkWriteTargets(localDir, planned.map((item) => ({ relative: item.relative, kind: item.entry.kind })));
-  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, cleaned: [], skipped: [] };
+  const result: TreeResult = { files: [], bytes: 0, wireBytes: 0, skipped: [] };
   for (const item of planned) {
     throwIfAborted(signal);
     if (item.entry.kind === 'dir') continue;

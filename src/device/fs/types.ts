@@ -26,8 +26,9 @@ export interface FsStat {
 
 export interface DiskUsage {
   size: number;
-  free: number;
-  used: number;
+  /** Free bytes; null when the board's count cannot be right (shown as unknown). */
+  free: number | null;
+  used: number | null;
   blockSize: number;
 }
 
@@ -77,4 +78,12 @@ export interface WriteOptions extends TransferOptions {
   skipUnchanged?: boolean;
   /** Create missing parent directories first. Default false. */
   parents?: boolean;
+  /**
+   * Overwrite the target directly instead of staging a copy beside it: for
+   * a board too full for two copies. Unsafe: a cut link or power loss
+   * mid-write, or a failed check, leaves no file at the target. Default false.
+   */
+  inPlace?: boolean;
+  /** The caller already checked names and free space (putTree does, for the whole tree at once). */
+  prechecked?: boolean;
 }

@@ -1,7 +1,9 @@
 /**
  * The fast upload: fs_upload.py runs on the board as a receiver reading raw
  * bytes from sys.stdin.buffer, and this side streams length-framed chunks to
- * it under credit flow control. The host never has more than `window` bytes
+ * it under credit flow control. It stages: the bytes land in a temp file that
+ * the board hashes back from flash; the host compares that with its own hash
+ * and tells the board to keep the temp (for a later commit) or remove it. The host never has more than `window` bytes
  * in flight (sent but not yet taken into the board's RAM), so a board whose
  * UART/USB buffer holds `window` bytes cannot drop any. The board acks each
  * frame as soon as it is in RAM (before writing it to flash), which keeps
@@ -12,7 +14,7 @@
  * told with an abort frame, removes its temp file and returns to the prompt.
  */
 import { BelayError, abortError } from '../../errors.js';
-import type { Device } from '../device.js';
+import type { BoardSession } from '../session.js';
 import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
@@ -27,6 +29,8 @@ export const DEFAULT_WINDOW = 256;
 export interface BinaryUploadRequest {
   tmp: string;
   target: string;
+  /** Create the temp's missing parent directories (recorded first, see fs_tx.py). */
+  parents: boolean;
   source: UploadSource;
   algorithm: HashAlgorithm;
   total?: number;
@@ -49,14 +53,14 @@ interface BoardSummary {
   heap: number;
 }
 
-export async function uploadBinary(device: Device, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
+export async function uploadBinary(device: BoardSession, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
   const window = request.window ?? DEFAULT_WINDOW;
   const frameSize = Math.min(MAX_FRAME, Math.floor(window / 2) - 2);
   if (frameSize < 16) throw new BelayError('USAGE', `a flow-control window of ${window} bytes is too small (minimum 36)`);
-  const code = pyCall('_bup', request.tmp, request.target, frameSize);
+  const code = pyCall('_bup', request.tmp, request.target, frameSize, request.parents);
   const { signal, onProgress } = request;
   const hasher = createHasher(request.algorithm);
-  let wireBytes = Buffer.byteLength(code) + 10;
+  const wireAtStart = device.transport.wire.total;
   let stopReason: unknown;
   let boardFailed = false;
 
@@ -109,13 +113,10 @@ export async function uploadBinary(device: Device, request: BinaryUploadRequest)
           pending = undefined;
         }
         if (batch.length > 0) {
-          const bytes = Buffer.concat(batch);
-          wireBytes += bytes.length;
-          await io.write(bytes);
+          await io.write(Buffer.concat(batch));
         }
         if (endSent && inFlight.length === 0) break;
         const [tag] = await io.read(1, 'the board to take a chunk');
-        wireBytes += 1;
         if (tag === TAG.ack) {
           const cost = inFlight.shift();
           if (cost === undefined) throw new BelayError('PROTOCOL', 'the board acknowledged a chunk that was not sent');
@@ -141,24 +142,21 @@ export async function uploadBinary(device: Device, request: BinaryUploadRequest)
       throw new EndedEarly();
     }
     const line = await readLine(io, 'the upload hash');
-    wireBytes += line.length + 2;
     const summary = JSON.parse(line) as BoardSummary;
     const ours = hasher.digest();
     const accept = summary.size === done && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
     await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
-    wireBytes += 2;
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
-      stopReason = new BelayError('VERIFY_FAILED', `the board received different bytes for ${request.target} (the upload was discarded)`, {
+      stopReason = new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${request.target} (the upload was discarded)`, {
         data: { path: request.target, sent: { size: done, ...ours }, received: summary },
         hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',
       });
       return undefined;
     }
-    const [committed] = await io.read(1, 'the board to rename the upload into place');
-    wireBytes += 1;
-    if (committed !== TAG.done) {
-      io.unread(Uint8Array.of(committed));
+    const [kept] = await io.read(1, 'the board to keep the staged upload');
+    if (kept !== TAG.done) {
+      io.unread(Uint8Array.of(kept));
       throw new EndedEarly();
     }
     return summary;
@@ -168,5 +166,5 @@ export async function uploadBinary(device: Device, request: BinaryUploadRequest)
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
-  return { bytes: summary.size, wireBytes, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+  return { bytes: summary.size, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
 }

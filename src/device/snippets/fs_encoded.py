@@ -1,30 +1,28 @@
 # The fallback transfer for boards without sys.stdin.buffer: a file is
 # written by many small programs, each carrying one encoded chunk, and read
 # back by one program that prints encoded lines. Needs fs_lib.
-#   _bwopen(tmp)   opens the upload (one at a time per session)
+#   _bwopen(tmp, target, mk)  records the staged temp (fs_tx.py _bprep) and
+#                  opens it (one upload at a time per session)
 #   _bw(data)      appends bytes (decoded by the host-built literal)
 #   _bb(text)      appends base64 text
-#   _bwclose()     closes; prints {"size", "digest", "algorithm"}
+#   _bwclose()     closes; prints {"size", "digest", "algorithm"} of the
+#                  file as read back from flash
 #   _bwdrop(tmp)   closes and removes the temp file (abort or failure)
 #   _bread(p, n)   prints the size line, then one line per n-byte chunk:
 #                  base64 when binascii exists, else hex; then the digest
 _bwf = None
-_bwh = None
-_bwn = 0
+_bwp = None
 
 
-def _bwopen(tmp):
-    global _bwf, _bwh, _bwn
+def _bwopen(tmp, target, mk):
+    global _bwf, _bwp
+    _bprep(tmp, target, mk)
     _bwf = open(tmp, "wb")
-    _bwh = _bnew()
-    _bwn = 0
+    _bwp = tmp
 
 
 def _bw(data):
-    global _bwn
     _bwf.write(data)
-    _bwh.update(data)
-    _bwn += len(data)
 
 
 def _bb(text):
@@ -36,7 +34,7 @@ def _bwclose():
     f = _bwf
     _bwf = None
     f.close()
-    print(json.dumps({"size": _bwn, "digest": _bwh.hexdigest(), "algorithm": _balgo}))
+    print(json.dumps({"size": os.stat(_bwp)[6], "digest": _bhash(_bwp), "algorithm": _balgo}))
 
 
 def _bwdrop(tmp):

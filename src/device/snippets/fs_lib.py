@@ -1,6 +1,7 @@
 # belay's filesystem helpers, installed once per session in the raw REPL's
 # globals (every later fs snippet calls them; after a soft reset the host
-# installs them again). Prints the board's transfer features as JSON.
+# installs them again). The algorithm choice below matches the connect-time
+# probe (probe.py, capabilities.ts), so both sides hash alike.
 #
 # Hash algorithms, best first (the host computes the same to compare):
 #   sha256   hashlib.sha256
@@ -120,27 +121,3 @@ def _bpeak(base, peak):
         gc.collect()
         m = gc.mem_alloc() - base
     return m if m > peak else peak
-
-
-def _brx():
-    # The receive buffer size, where the firmware tells it (the emulated
-    # board does); None means unknown and the host stays conservative.
-    try:
-        import _belay_emulator
-
-        return _belay_emulator.rx_buffer
-    except (ImportError, AttributeError):
-        return None
-
-
-print(
-    json.dumps(
-        {
-            "hash": _balgo,
-            "base64": bool(_bba and hasattr(_bba, "a2b_base64")),
-            "stdin_buffer": hasattr(sys.stdin, "buffer"),
-            "stdout_buffer": hasattr(sys.stdout, "buffer"),
-            "rx_buffer": _brx(),
-        }
-    )
-)

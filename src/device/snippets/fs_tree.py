@@ -2,6 +2,8 @@
 # per entry, streamed as found so memory stays flat on big trees:
 #   ["f", path, size, digest]  (digest null unless want)
 #   ["d", path]
+#   ["s", path, errno]  a folder below root that cannot be listed (EPERM on
+#                       system folders): skipped, the rest goes on
 # A missing root raises OSError ENOENT. Part of the fs helpers.
 def _btree(root, want):
     k, size = _bkind(root)
@@ -13,12 +15,17 @@ def _btree(root, want):
     stack = [root]
     while stack:
         d = stack.pop()
-        for e in os.ilistdir(d):
-            p = _bjoin(d, e[0])
-            if e[1] & 0x4000:
-                print(json.dumps(["d", p]))
-                stack.append(p)
-            else:
-                s = e[3] if len(e) > 3 else os.stat(p)[6]
-                print(json.dumps(["f", p, s, _bhash(p) if want else None]))
+        try:
+            for e in os.ilistdir(d):
+                p = _bjoin(d, e[0])
+                if e[1] & 0x4000:
+                    print(json.dumps(["d", p]))
+                    stack.append(p)
+                else:
+                    s = e[3] if len(e) > 3 else os.stat(p)[6]
+                    print(json.dumps(["f", p, s, _bhash(p) if want else None]))
+        except OSError as x:
+            if d == root:
+                raise
+            print(json.dumps(["s", d, x.args[0] if x.args else None]))
 

@@ -1,5 +1,9 @@
-# _bup(tmp, target, size): the stdin receiver. Writes the bytes the host streams into tmp, then, if
-# the host accepts the hash, renames tmp over target. Part of the fs helpers.
+# _bup(tmp, target, size, mk): the stdin receiver that stages an upload.
+# Records the temp (and with mk the missing parents) in the intent log
+# (fs_tx.py), writes the bytes the host streams into tmp, then hashes tmp
+# back from flash, so the host compares what the flash holds, not only what
+# passed through RAM. The host keeps the staged file (a later commit renames
+# it) or has it removed. Part of the fs helpers.
 #
 # Ctrl-C is disabled (kbd_intr(-1)) so every byte value is data. Frames from
 # the host:  [0x80|n>>8, n&255] + n bytes (1 <= n <= CHUNK)
@@ -8,20 +12,20 @@
 #   G ready   A frame taken into RAM (the host may send that many more bytes:
 #   its credit never exceeds the board's UART buffer, so nothing is dropped)
 #   X a write failed (the host stops; frames in flight are still acked)
-#   H + JSON line: size, digest, algorithm, peak heap; then the host sends
-#   C (commit: rename) or anything else (remove TMP)   D committed
+#   H + JSON line: size and digest of tmp as read back from flash, algorithm,
+#   peak heap; then the host sends CC (keep the staged file) or anything else
+#   (remove tmp)   D kept
 # A write error is raised after TMP is removed, so it reaches the host as an
 # ordinary traceback. Heap: CHUNK bytes + a few objects, allocated up front.
-def _bup(tmp, target, size):
+def _bup(tmp, target, size, mk):
     import micropython
 
+    _bprep(tmp, target, mk)
     gc.collect()
     base = gc.mem_alloc()
     buf = bytearray(size)
     mv = memoryview(buf)
     hdr = bytearray(2)
-    h = _bnew()
-    hu = h.update
     rd = sys.stdin.buffer.readinto
     wr = sys.stdout.buffer.write
     f = open(tmp, "wb")
@@ -48,7 +52,6 @@ def _bup(tmp, target, size):
             if err is None:
                 try:
                     fw(part)
-                    hu(part)
                     total += n
                 except Exception as e:
                     err = e
@@ -60,11 +63,10 @@ def _bup(tmp, target, size):
             err = err or e
         if ok and err is None:
             wr(b"H")
-            wr(json.dumps({"size": total, "digest": h.hexdigest(), "algorithm": _balgo, "heap": peak}).encode())
+            wr(json.dumps({"size": os.stat(tmp)[6], "digest": _bhash(tmp), "algorithm": _balgo, "heap": peak}).encode())
             wr(b"\n")
             rd(hdr)
             if hdr[0] == 0x43 and hdr[1] == 0x43:
-                os.rename(tmp, target)
                 wr(b"D")
                 return
         try:

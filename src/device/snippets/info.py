@@ -1,5 +1,6 @@
-# Prints one JSON object describing the board: firmware, memory, filesystem
-# and which optional features belay can use. Runs on any MicroPython port.
+# Prints one JSON object describing the board: firmware, memory and
+# filesystem figures (the features come from the connect-time probe,
+# probe.py). Runs on any MicroPython port.
 import sys
 import gc
 import os
@@ -8,14 +9,6 @@ try:
     import json
 except ImportError:
     json = None
-
-
-def _has(module, attr=None):
-    try:
-        m = __import__(module)
-    except ImportError:
-        return False
-    return attr is None or hasattr(m, attr)
 
 
 def _info():
@@ -50,14 +43,7 @@ def _info():
         r["fs_free"] = s[1] * s[3]
     except (AttributeError, OSError):
         pass
-    r["features"] = {
-        "hashlib": _has("hashlib", "sha256"),
-        "binascii": _has("binascii", "a2b_base64"),
-        "crc32": _has("binascii", "crc32"),
-        "deflate": _has("deflate"),
-        "stdin_buffer": hasattr(sys.stdin, "buffer"),
-        "json": json is not None,
-    }
+    r["json"] = json is not None
     return r
 
 
@@ -65,4 +51,4 @@ if json:
     print(json.dumps(_info()))
 else:
     print(repr(_info()))
-del _info, _has
+del _info
