@@ -13,7 +13,6 @@ import type { Context } from '../context.js';
 import { formatBytes } from '../format.js';
 import type { BoardInfo } from '../../device/device.js';
 import { DEFAULT_TIMEOUT_MS } from '../../protocol/raw-repl.js';
-import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import type { Transport } from '../../transport/types.js';
 
 function mpyVersion(mpy: number | null): string {
@@ -156,7 +155,7 @@ export function registerDeviceCommands(program: Command): void {
         const { hard, safeBoot } = ctx.command.opts<{ hard?: boolean; safeBoot?: boolean }>();
         if (safeBoot && !hard) throw new BelayError('USAGE', '--safe-boot goes with --hard');
         await withDevice(ctx, async (device) => {
-          if (safeBoot) holdSafeBoot(device.transport);
+          if (safeBoot) await holdSafeBoot(device.transport);
           if (hard) {
             await device.hardReset({ signal: ctx.signal });
             if (ctx.options.json) ctx.out.json({ port: device.description, reset: 'hard' });
@@ -175,7 +174,8 @@ export function registerDeviceCommands(program: Command): void {
 }
 
 /** The emulated board's safe-boot button; boards have their own (or none). */
-function holdSafeBoot(transport: Transport): void {
+async function holdSafeBoot(transport: Transport): Promise<void> {
+  const { EmulatorTransport } = await import('../../emulator/emulator-transport.js');
   if (!(transport instanceof EmulatorTransport)) {
     throw new BelayError('USAGE', '--safe-boot works on the emulated board only', {
       hint: "on a board, hold its safe-boot button while pressing reset, if it has one (see the board's documentation)",

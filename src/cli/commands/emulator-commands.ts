@@ -6,10 +6,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, parseInteger } from '../action.js';
-import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { emulatorDir } from '../../port/emulator-dir.js';
 import { emulatorPlace } from '../connect.js';
-import { servePty } from '../../emulator/pty-bridge.js';
 import type { FilesystemKind, HideableFeature, LinkKind, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
 
@@ -57,6 +55,9 @@ export function registerEmulatorCommands(program: Command): void {
         const unknown = opts.hide.filter((feature) => !HIDEABLE.includes(feature as HideableFeature));
         if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
         const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, await emulatorPlace(ctx));
+        // The emulator itself loads only for `serve`.
+        const { EmulatorTransport } = await import('../../emulator/emulator-transport.js');
+        const { servePty } = await import('../../emulator/pty-bridge.js');
         const board = await EmulatorTransport.open(
           {
             dir,

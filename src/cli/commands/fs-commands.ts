@@ -15,7 +15,10 @@ import { ProgressLine } from '../progress.js';
 import { shown } from '../shown.js';
 import { formatBytes, formatRate } from '../format.js';
 import { boardBasename, boardJoin, boardPath, boardTarget, writePath } from '../../paths/board.js';
-import { getFile, getTree, hashLocalFile, putTree, sameHash, type FileEvent, type FsEntry } from '../../device/fs/index.js';
+import type { FileEvent, FsEntry } from '../../device/fs/index.js';
+
+/** The transfer code (and the local tree walker), loaded when a file command runs. */
+const fsLayer = () => import('../../device/fs/index.js');
 import type { Device } from '../../device/device.js';
 
 /** "12.0 KiB, 40.2 KiB/s": the size, and the rate when it means something. */
@@ -88,6 +91,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     const target = boardPath(remote ?? `/${nodePath.basename(local)}`);
     const callbacks = treeCallbacks(ctx, progress, 'put', dryRun);
     const walk = { exclude: opts.exclude, hidden: Boolean(opts.hidden), ignore: opts.ignore ? undefined : [] };
+    const { putTree } = await fsLayer();
     const result = await putTree(fs, local, target, { signal: ctx.signal, walk, dryRun, ...callbacks });
     callbacks.finish();
     for (const entry of result.skipped) ctx.out.verbose(`left out ${shown(entry.relative)}${entry.kind === 'dir' ? '/' : ''} (${entry.reason})`);
@@ -143,6 +147,7 @@ async function isUnchanged(device: Device, target: string, local: string, signal
   const features = await device.fs.probe({ signal });
   const info = await device.fs.stat(target, { signal });
   if (info?.kind !== 'file') return false;
+  const { hashLocalFile, sameHash } = await fsLayer();
   const [board, mine] = await Promise.all([device.fs.hash(target, { signal }), hashLocalFile(features.hash, local, signal)]);
   return sameHash(board, mine);
 }
@@ -169,6 +174,7 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
     const target = nodePath.resolve(ctx.cwd, local ?? (source === '/' ? '.' : boardBasename(source)));
     await requireParent(target, local ?? target);
     const callbacks = treeCallbacks(ctx, progress, 'got');
+    const { getTree } = await fsLayer();
     const result = await getTree(fs, source, target, { signal: ctx.signal, ...callbacks });
     callbacks.finish();
     return { target, files: result.files.map(({ path, local: l, size }) => ({ path, local: l, size })), bytes: result.bytes };
@@ -184,6 +190,7 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   else await requireParent(target, local ?? target);
   progress.start(`get ${shown(source)}`);
   const started = performance.now();
+  const { getFile } = await fsLayer();
   const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) });
   progress.done(`got ${shown(source)} -> ${target} (${sizeAndRate(stats.bytes, performance.now() - started)})`);
   return { target, files: [{ path: source, local: target, size: stats.bytes }], bytes: stats.bytes, hash: stats.hash };

@@ -10,15 +10,10 @@
  */
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { makePlan } from '../../sync/make-plan.js';
-import { readPlanFile, serializePlan, writePlanFile } from '../../sync/plan-file.js';
 import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
-import { renderPlanMarkdown } from '../views/plan-markdown.js';
-import { renderPlanText } from '../views/plan-text.js';
 
 /** `plan --detailed-exitcode` statuses (the others are action.ts EXIT). */
 export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, conflicts: 3 } as const;
@@ -34,10 +29,11 @@ function chosenFormat(ctx: Context, given: Format | undefined): Format {
   return ctx.options.json ? 'json' : (given ?? 'text');
 }
 
-function render(ctx: Context, plan: Plan, format: Format, planFile?: string): void {
-  if (format === 'json') ctx.out.data(serializePlan(plan));
-  else if (format === 'markdown') ctx.out.data(renderPlanMarkdown(plan, { planFileName: planFile }));
-  else ctx.out.data(renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
+// The config layer, the planner and the views load when a plan command runs, not at start-up.
+async function render(ctx: Context, plan: Plan, format: Format, planFile?: string): Promise<void> {
+  if (format === 'json') ctx.out.data((await import('../../sync/plan-file.js')).serializePlan(plan));
+  else if (format === 'markdown') ctx.out.data((await import('../views/plan-markdown.js')).renderPlanMarkdown(plan, { planFileName: planFile }));
+  else ctx.out.data((await import('../views/plan-text.js')).renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
 }
 
 const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
@@ -102,6 +98,9 @@ Examples:
       action(async (ctx) => {
         const opts = ctx.command.opts<PlanOptions>();
         const format = chosenFormat(ctx, opts.format);
+        const { loadConfig } = await import('../../config/index.js');
+        const { makePlan } = await import('../../sync/make-plan.js');
+        const { writePlanFile } = await import('../../sync/plan-file.js');
         const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile });
         for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
         const made = await withDevice(ctx, (device) =>
@@ -123,7 +122,7 @@ Examples:
           await writePlanFile(target, plan);
           planFile = relative(ctx.cwd, target) || target;
         }
-        render(ctx, plan, format, planFile);
+        await render(ctx, plan, format, planFile);
         if (planFile) ctx.out.info(`Saved the plan to ${planFile} (belay show ${planFile} renders it again).`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
@@ -139,8 +138,9 @@ Examples:
     .action(
       action(async (ctx, file: string) => {
         const opts = ctx.command.opts<{ format?: Format }>();
+        const { readPlanFile } = await import('../../sync/plan-file.js');
         const plan = await readPlanFile(resolve(ctx.cwd, file));
-        render(ctx, plan, chosenFormat(ctx, opts.format), file);
+        await render(ctx, plan, chosenFormat(ctx, opts.format), file);
       }),
     );
 }
