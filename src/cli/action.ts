@@ -90,7 +90,9 @@ export function action<A extends unknown[]>(body: (ctx: Context, ...args: A) => 
         return;
       }
       reportError(ctx.out, err, ctx.jsonOnError);
-      process.exitCode = exitCodeFor(err);
+      const status = exitCodeFor(err);
+      // Under `plan --detailed-exitcode` 2 means "changes": a usage error must not look like one.
+      process.exitCode = status === EXIT.usage && command.opts().detailedExitcode === true ? EXIT.failure : status;
     } finally {
       process.off('SIGINT', onSigint);
       // Keep swallowing EPIPE: buffered writes may still fail after we return.

@@ -96,8 +96,10 @@ export async function runCli(argv: string[], version: string): Promise<number> {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     if (typeof code === 'string' && code.startsWith('commander.')) {
+      // Under --detailed-exitcode 2 means "changes": a usage error must not look like one.
+      const status = argv.includes('--detailed-exitcode') ? EXIT.failure : EXIT.usage;
       if (json) out.json({ error: { code: 'USAGE', message: (err as Error).message.replace(/^error: /, ''), detail: null, hint: 'run with --help for usage', data: { reason: code.slice('commander.'.length) } } });
-      return EXIT.usage;
+      return status;
     }
     reportError(out, err);
     // Under --detailed-exitcode 2 means "changes": a usage error must not look like one.
