@@ -7,14 +7,14 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Device } from '../dist/device/device.js';
-import { EmulatorTransport } from '../dist/emulator/emulator-transport.js';
-import { loadConfig } from '../dist/config/index.js';
-import { makePlan } from '../dist/sync/make-plan.js';
-import { readDesired } from '../dist/sync/desired.js';
-import { HashCache, hashCacheFile } from '../dist/sync/hash-cache.js';
-import { reservedPath } from '../dist/paths/reserved.js';
-import { MANIFEST_NAME } from '../dist/sync/records.js';
+import { Device } from '#dist/device/device.js';
+import { EmulatorTransport } from '#dist/emulator/emulator-transport.js';
+import { loadConfig } from '#dist/config/index.js';
+import { makePlan } from '#dist/sync/make-plan.js';
+import { readDesired } from '#dist/sync/desired.js';
+import { HashCache, hashCacheFile } from '#dist/sync/hash-cache.js';
+import { reservedPath } from '#dist/paths/reserved.js';
+import { MANIFEST_NAME } from '#dist/sync/records.js';
 
 const LONG_AGO = new Date(Date.now() - 3600_000);
 

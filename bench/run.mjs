@@ -8,11 +8,11 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Device } from '../dist/device/device.js';
-import { putTree } from '../dist/device/fs/index.js';
-import { EmulatorTransport } from '../dist/emulator/emulator-transport.js';
-import { servePty, socatAvailable } from '../dist/emulator/pty-bridge.js';
-import { SerialTransport } from '../dist/transport/serial.js';
+import { Device } from '#dist/device/device.js';
+import { putTree } from '#dist/device/fs/index.js';
+import { EmulatorTransport } from '#dist/emulator/emulator-transport.js';
+import { servePty, socatAvailable } from '#dist/emulator/pty-bridge.js';
+import { SerialTransport } from '#dist/transport/serial.js';
 
 const MiB = 1024 * 1024;
 const LINK_RATE = 11520;

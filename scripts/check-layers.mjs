@@ -53,15 +53,6 @@ export const RESTRICTED = [
 /** Globals the library must not touch (only src/cli/ may). */
 const CLI_ONLY_GLOBALS = ['console', 'process.stdout', 'process.stderr', 'process.env'];
 
-/**
- * Cycles known and being removed, so the check can guard everything else
- * meanwhile: a cycle passes when all its modules are below `inside` and it
- * runs through `through`. Delete an entry as soon as its cycle is gone.
- * @type {Array<{ inside: string, through: string, why: string }>}
- */
-export const KNOWN_CYCLES = [
-  { inside: 'device', through: 'device/device.ts', why: 'device.ts <-> device/fs/*: the filesystem is moving onto a session object that no longer imports Device' },
-];
 
 /**
  * @typedef {{ rule: 'unknown-layer' | 'upward' | 'restricted' | 'cycle' | 'cli-only-global', file: string, line?: number, message: string }} Violation
@@ -201,8 +192,6 @@ export function checkLayers(srcDir) {
     }
   }
   for (const { members, path } of findCycles(files, edges)) {
-    // Judged on every module tied into the cycle, not just the path shown: a new cycle may run through a known one.
-    if (KNOWN_CYCLES.some((known) => members.includes(known.through) && members.every((m) => within(m, known.inside)))) continue;
     const more = members.length > path.length ? ` (${members.length} modules tied together in all)` : '';
     violations.push({ rule: 'cycle', file: path[0], message: `import cycle: ${[...path, path[0]].join(' -> ')}${more}` });
   }
@@ -263,9 +252,7 @@ function findCycles(nodes, edges) {
  */
 function cyclePath(component, next) {
   const members = new Set(component);
-  // Start outside the known cycles when possible, so the path shows what is new.
-  const sorted = [...component].sort();
-  const start = sorted.find((m) => !KNOWN_CYCLES.some((known) => within(m, known.inside))) ?? sorted[0];
+  const start = [...component].sort()[0];
   /** @type {Map<string, string>} */
   const cameFrom = new Map();
   const queue = [start];

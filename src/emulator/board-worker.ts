@@ -61,6 +61,8 @@ function stdinByte(): number | null {
 
 let mp: MicroPython;
 let flash: Flash;
+/** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
+let interruptChar: { memory: Int32Array; index: number };
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
@@ -92,6 +94,7 @@ async function startInterpreter(): Promise<void> {
   });
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
+  interruptChar = { memory: new Int32Array(loaded.memory), index: interrupt.charIndex };
   post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
@@ -193,8 +196,38 @@ function rawPaste(): void {
   output.byte(CTRL_D);
   output.flush();
   // Run it through the plain raw REPL, minus the "OK" that mode prints first.
-  output.swallowNext('OK');
-  execute([...code, CTRL_D]);
+  runPasted(Uint8Array.from(code));
+}
+
+/**
+ * Runs a raw-paste program. A board compiles raw-paste input as it arrives and
+ * never holds the text in its heap, so the program is compiled from a buffer
+ * outside the Python heap (where the plain raw REPL would first collect it in
+ * a heap string); a small heap then costs here what it costs on a board. The
+ * reply is the raw REPL's: output, `\x04`, traceback, `\x04`, `>`.
+ */
+function runPasted(code: Uint8Array): void {
+  const source = Buffer.from(code).toString('utf8');
+  if (!Buffer.from(source, 'utf8').equals(code)) {
+    // Not UTF-8: let the raw REPL read the bytes as they are.
+    output.swallowNext('OK');
+    execute([...code, CTRL_D]);
+    return;
+  }
+  input.executing = true;
+  const { memory, index } = interruptChar;
+  Atomics.store(memory, index, CTRL_C); // as pyexec arms Ctrl-C around a program
+  let traceback = '';
+  try {
+    mp.runPython(source);
+  } catch (err) {
+    if (err instanceof PowerCut) throw err;
+    traceback = (err as { message?: string }).message ?? String(err);
+  } finally {
+    Atomics.store(memory, index, -1);
+    input.executing = false;
+  }
+  output.text(`\x04${traceback}\x04>`);
 }
 
 async function softReset(from: Mode): Promise<void> {

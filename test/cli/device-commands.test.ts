@@ -31,7 +31,8 @@ function belay(args: string[], options: { cwd?: string; env?: Record<string, str
 
 const project = () => mkdtempSync(join(tmpdir(), 'belay-cli-'));
 
-describe('belay device commands', () => {
+// Each case starts the board several times (one process per command): room for a busy machine.
+describe('belay device commands', { timeout: 180_000 }, () => {
   it('exec prints what the board prints', async () => {
     const run = await belay(['exec', '--port', 'emulator', 'print(6*7)'], { cwd: project() });
     expect(run).toMatchObject({ code: 0, stdout: '42\n' });

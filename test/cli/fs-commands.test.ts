@@ -20,7 +20,8 @@ function project(): string {
   return cwd;
 }
 
-describe('belay file commands', () => {
+// Each case starts the board several times (one process per command): room for a busy machine.
+describe('belay file commands', { timeout: 180_000 }, () => {
   it('put -r, ls --json, get -r round-trip a tree; a second put skips what is unchanged', async () => {
     const cwd = project();
     expect((await belay(cwd, 'put', '-r', 'app', '/app')).code).toBe(0);
@@ -90,7 +91,7 @@ describe('belay file commands', () => {
   });
 });
 
-describe('local paths follow -C/--cwd', () => {
+describe('local paths follow -C/--cwd', { timeout: 180_000 }, () => {
   it('put and get resolve local paths against -C, and run reads its file there', async () => {
     const outer = mkdtempSync(join(tmpdir(), 'belay-cwd-'));
     const cwd = project();

@@ -54,4 +54,4 @@ describeWithSocat('emulator serve across processes', () => {
       await new Promise((resolve) => server.on('exit', resolve));
     }
   });
-});
+}, { timeout: 180_000 });

@@ -39,6 +39,13 @@ describe('a fixed heap', () => {
     expect(Number(result)).toBeGreaterThan(20 * 1024);
   });
 
+  it('does not hold a raw-paste program\'s text: 30 KB of source runs on a 32 KiB heap, as on a board', async () => {
+    const small = await device(32 * 1024);
+    const comments = Array.from({ length: 450 }, (_, i) => `# line ${i} ${'-'.repeat(60)}`).join('\n');
+    expect(comments.length).toBeGreaterThan(30_000);
+    expect(await out(small, `${comments}\nprint(6 * 7)`)).toBe('42');
+  });
+
   it('is not there by default: the heap grows as the program needs', async () => {
     const roomy = await device();
     expect(await out(roomy, 'x = bytearray(4000000)\nprint(len(x))')).toBe('4000000');

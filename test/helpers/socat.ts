@@ -11,6 +11,7 @@ export const HAS_SOCAT = socatAvailable();
 export const SOCAT_MISSING = 'socat is not installed (apt-get install socat; .ci/run installs it)';
 
 /** describe() for tests that need socat: without it, skipped with the reason in its name. */
-export const describeWithSocat: (name: string, body: () => void) => void = HAS_SOCAT
-  ? (name, body) => describe(name, body)
-  : (name, body) => describe.skip(`${name} [skipped: ${SOCAT_MISSING}]`, body);
+export function describeWithSocat(name: string, body: () => void, options: { timeout?: number } = {}): void {
+  if (HAS_SOCAT) describe(name, options, body);
+  else describe.skip(`${name} [skipped: ${SOCAT_MISSING}]`, options, body);
+}
