@@ -44,10 +44,12 @@ function countExecs(device) {
   const counter = { n: 0 };
   const exec = device.exec.bind(device);
   const execInteractive = device.execInteractive.bind(device);
-  device.exec = (...args) => {
-    counter.n += 1;
-    return exec(...args);
-  };
+  device.exec = /** @type {typeof device.exec} */ (
+    (...args) => {
+      counter.n += 1;
+      return exec(...args);
+    }
+  );
   device.execInteractive = (...args) => {
     counter.n += 1;
     return execInteractive(...args);
@@ -117,8 +119,8 @@ async function benchProject(count, link) {
       if (made.plan.changes.length) throw new Error(`expected no changes, got ${made.plan.changes.length}`);
       return { note: `cache ${made.cache.hits} hits / ${made.cache.misses} misses` };
     });
-    await measure('listing, names only', async () => ({ note: `${(await device.fs.list('/', { hash: false })).length} entries` }));
-    await measure('listing with hashes (ls -r -l)', async () => ({ note: `${(await device.fs.list('/')).length} entries` }));
+    await measure('listing, names only', async () => ({ note: `${(await device.fs.list('/', { recursive: true })).length} entries` }));
+    await measure('listing with hashes (ls -r -l)', async () => ({ note: `${(await device.fs.list('/', { recursive: true, hash: true })).length} entries` }));
 
     if (link === 'in-process') {
       // Cold: no cache file (every file read and hashed). Warm: the saved cache (stat only).

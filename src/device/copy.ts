@@ -43,7 +43,7 @@ export async function copyOnBoard(fs: DeviceFs, from: string, to: string, option
   if (isWithin(target, source)) {
     throw new BelayError('PATH_INVALID', `cannot copy ${source} into itself (${target})`, { data: { from: source, to: target } });
   }
-  const entries = (await fs.list(source, { signal, hash: false })).filter((entry) => !isTempName(entry.path));
+  const entries = (await fs.list(source, { signal, recursive: true })).filter((entry) => !isTempName(entry.path));
   await fs.mkdir(target, { signal, parents: true });
   result.dirs.push(target);
   for (const entry of entries) {

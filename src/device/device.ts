@@ -7,7 +7,7 @@
  * Higher layers (filesystem, sync) build on `exec`.
  */
 import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
-import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
+import { RawRepl, type ExecBytesResult, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet, pyLiteral } from './snippets.js';
@@ -51,7 +51,7 @@ export interface BoardInfo {
   };
 }
 
-export class Device implements BoardSession {
+export class Device implements BoardSession, AsyncDisposable {
   private queue: Promise<unknown> = Promise.resolve();
   private probed: Capabilities | undefined;
   private closed = false;
@@ -119,17 +119,24 @@ export class Device implements BoardSession {
   }
 
   /**
-   * Runs Python on the board; its exceptions reject with BOARD_EXCEPTION.
+   * Runs Python on the board and returns what it printed, as text (with
+   * `bytes: true`, stdout as a Buffer of exactly what the board sent). Its
+   * exceptions reject with BOARD_EXCEPTION. `timeoutMs` is a wall-clock
+   * limit (the program is then interrupted and the call rejects with
+   * TIMEOUT); without it the board may stay silent DEFAULT_TIMEOUT_MS at most.
    * With `filename` the code runs under that name (tracebacks show it, not
    * <stdin>) and travels as a string literal, so every byte arrives intact.
    */
-  exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult> {
-    const { filename, ...rest } = options;
+  exec(code: string, options: ExecOptions & { filename?: string; bytes: true }): Promise<ExecBytesResult>;
+  exec(code: string, options?: ExecOptions & { filename?: string }): Promise<ExecResult>;
+  exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult | ExecBytesResult> {
+    const { filename, bytes, ...rest } = options;
     const program = filename === undefined ? code : named(code, filename);
     return this.serialise(async () => {
       throwIfAborted(options.signal);
       try {
-        return await this.repl.exec(program, { platform: this.boardPlatform, ...rest });
+        const result = await this.repl.exec(program, { platform: this.boardPlatform, ...rest });
+        return bytes ? result : { stdout: result.stdout.toString('utf8'), stderr: result.stderr };
       } catch (err) {
         throw filename === undefined ? err : withoutWrapperFrames(err);
       }
@@ -150,7 +157,7 @@ export class Device implements BoardSession {
    * Runs code that exchanges bytes with the host while it runs (transfers):
    * `body` gets the link once the code is sent. See RawRepl.execInteractive.
    */
-  execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
+  execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecBytesResult> {
     return this.serialise(() => {
       throwIfAborted(options.signal);
       return this.repl.execInteractive(code, body, { platform: this.boardPlatform, ...options });
@@ -162,9 +169,9 @@ export class Device implements BoardSession {
     return this.parseJson<T>(() => this.exec(code, options));
   }
 
-  private async parseJson<T>(run: () => Promise<ExecResult>): Promise<T> {
+  private async parseJson<T>(run: () => Promise<{ stdout: string | Buffer }>): Promise<T> {
     const { stdout } = await run();
-    const text = stdout.toString('utf8').trim();
+    const text = stdout.toString().trim();
     const last = text.slice(text.lastIndexOf('\n') + 1);
     try {
       return JSON.parse(last) as T;
@@ -197,6 +204,11 @@ export class Device implements BoardSession {
   async hardReset(options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.serialise(() => this.repl.execNoFollow('import machine\nmachine.reset()\n', options.signal));
     await this.close({ leaveRaw: false });
+  }
+
+  /** `await using device = await Device.connect(...)`: closed when the block ends, however it ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Leaves the raw REPL (so a terminal finds the friendly prompt) and closes the link. */

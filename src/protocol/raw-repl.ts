@@ -67,9 +67,18 @@ export interface ExecOptions {
   discardStdout?: boolean;
   /** Platform used to name errno values in exceptions. */
   platform?: string;
+  /** Device.exec: give stdout as bytes (a Buffer) instead of text. */
+  bytes?: boolean;
 }
 
+/** What a program printed, as text (UTF-8). */
 export interface ExecResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** What a program printed, stdout as the bytes the board sent (`exec(code, { bytes: true })`). */
+export interface ExecBytesResult {
   stdout: Buffer;
   stderr: string;
 }
@@ -262,7 +271,7 @@ export class RawRepl {
   /* --------------------------------------------------------------- exec */
 
   /** Runs code and returns its stdout; a board-side exception becomes BOARD_EXCEPTION. */
-  async exec(code: string | Uint8Array, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(code: string | Uint8Array, options: ExecOptions = {}): Promise<ExecBytesResult> {
     const deadline = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
     await this.ready(options.signal);
     try {
@@ -290,7 +299,7 @@ export class RawRepl {
    * prompt recovered (in the background) before the next call (a program
    * that disabled Ctrl-C must be ended in-band by `body` itself).
    */
-  async execInteractive<T>(code: string | Uint8Array, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
+  async execInteractive<T>(code: string | Uint8Array, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecBytesResult> {
     const { signal } = options;
     await this.ready(signal);
     try {
@@ -403,7 +412,7 @@ export class RawRepl {
   }
 
   /** Reads stdout \x04 stderr \x04 > (the caller recovers the session if this fails). */
-  private async follow(options: ExecOptions, deadline?: number): Promise<ExecResult> {
+  private async follow(options: ExecOptions, deadline?: number): Promise<ExecBytesResult> {
     const { signal } = options;
     const chunks: Buffer[] = [];
     const onChunk = (chunk: Buffer) => {

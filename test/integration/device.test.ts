@@ -189,7 +189,7 @@ describe('the quoting helper against the real parser', () => {
     ];
     const literal = `[${hostile.map((text) => pyLiteral(text)).join(', ')}]`;
     const { stdout } = await device.exec(`import json\nprint(json.dumps(${literal}))`);
-    expect(JSON.parse(stdout.toString('utf8'))).toEqual(hostile);
+    expect(JSON.parse(stdout)).toEqual(hostile);
   });
 });
 

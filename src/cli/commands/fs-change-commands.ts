@@ -15,8 +15,8 @@ import { shown } from '../shown.js';
 
 /** `rm -r / --force`: every entry under the root, one by one, each named as it goes. */
 async function wipe(ctx: Context, device: Device): Promise<Array<{ path: string; removed: number }>> {
-  const entries = await device.fs.list('/', { signal: ctx.signal, hash: false });
-  const top = entries.filter((entry) => entry.path.lastIndexOf('/') === 0 && !isReserved(entry.path));
+  const entries = await device.fs.list('/', { signal: ctx.signal });
+  const top = entries.filter((entry) => !isReserved(entry.path));
   const removed: Array<{ path: string; removed: number }> = [];
   for (const entry of top) {
     const count = await device.fs.remove(entry.path, { signal: ctx.signal, recursive: true });

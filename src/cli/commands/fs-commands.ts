@@ -219,10 +219,13 @@ export function registerFsCommands(program: Command): void {
         const root = boardPath(path);
         await withDevice(ctx, async (device) => {
           const skipped: string[] = [];
-          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long), onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`) });
+          const entries = await device.fs.list(root, {
+            signal: ctx.signal,
+            recursive: Boolean(opts.recursive),
+            hash: Boolean(opts.long),
+            onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`),
+          });
           if (skipped.length > 0) ctx.out.info(`skipped ${skipped.length} folder${skipped.length === 1 ? '' : 's'} the board cannot list: ${skipped.join(', ')}`);
-          const depth = (p: string) => (root === '/' ? p.slice(1) : p.slice(root.length + 1)).split('/').length;
-          const entries = opts.recursive ? all : all.filter((entry) => entry.path === root || depth(entry.path) === 1);
           if (ctx.options.json) ctx.out.json(entries);
           else if (entries.length > 0) ctx.out.data(renderListing(entries, root, Boolean(opts.long)).join('\n'));
         });

@@ -59,7 +59,7 @@ export interface TreeResult {
 /** The listing, or undefined when nothing is at `path`. */
 async function listIfExists(fs: DeviceFs, path: string, signal?: AbortSignal): Promise<FsEntry[] | undefined> {
   try {
-    return await fs.list(path, { signal });
+    return await fs.list(path, { signal, recursive: true, hash: true });
   } catch (err) {
     if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return undefined;
     throw err;
@@ -148,7 +148,7 @@ function checkTargets(root: string, dirs: string[], files: string[]): void {
 export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string, options: TreeOptions = {}): Promise<TreeResult> {
   const root = boardPath(remoteDir);
   const { signal } = options;
-  const entries = (await fs.list(root, { signal, hash: false })).filter((entry) => !isTempName(entry.path));
+  const entries = (await fs.list(root, { signal, recursive: true })).filter((entry) => !isTempName(entry.path));
   const planned = entries.map((entry) => {
     const relative = boardRelative(root, entry.path);
     if (relative === undefined) throw new BelayError('PROTOCOL', `the board listed ${entry.path} outside ${root}`);

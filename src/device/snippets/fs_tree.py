@@ -1,11 +1,12 @@
-# _btree(root, want): lists root (a file or a directory tree) in one round trip: one JSON line
-# per entry, streamed as found so memory stays flat on big trees:
+# _btree(root, want, deep): lists root (a file, a directory's entries, or with deep its whole
+# tree) in one round trip: one JSON line per entry, streamed as found so memory stays flat
+# on big trees:
 #   ["f", path, size, digest]  (digest null unless want)
 #   ["d", path]
 #   ["s", path, errno]  a folder below root that cannot be listed (EPERM on
 #                       system folders): skipped, the rest goes on
 # A missing root raises OSError ENOENT. Part of the fs helpers.
-def _btree(root, want):
+def _btree(root, want, deep=True):
     k, size = _bkind(root)
     if k is None:
         os.stat(root)  # raises the port's own ENOENT
@@ -20,7 +21,8 @@ def _btree(root, want):
                 p = _bjoin(d, e[0])
                 if e[1] & 0x4000:
                     print(json.dumps(["d", p]))
-                    stack.append(p)
+                    if deep:
+                        stack.append(p)
                 else:
                     s = e[3] if len(e) > 3 else os.stat(p)[6]
                     print(json.dumps(["f", p, s, _bhash(p) if want else None]))
