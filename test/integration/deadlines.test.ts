@@ -29,8 +29,12 @@ function printed(b: TestBoard, text: string): Promise<void> {
   });
 }
 
-/** A program Ctrl-C cannot stop: it disables the interrupt, waits, then leaves a mark on the flash. */
-const UNSTOPPABLE = "import micropython, time\nmicropython.kbd_intr(-1)\ntime.sleep(2)\nopen('/ended','w').close()\nprint('ended')";
+/**
+ * A program Ctrl-C cannot stop: it disables the interrupt, waits longer than
+ * belay's first try at the raw REPL (so belay asks twice, and the board
+ * answers both late), then leaves a mark on the flash.
+ */
+const UNSTOPPABLE = "import micropython, time\nmicropython.kbd_intr(-1)\ntime.sleep(3)\nopen('/ended','w').close()\nprint('ended')";
 
 describe.each(LINKS)('deadlines over %s link', (link) => {
   it('an aborted exec rejects before the board is done, and the next call works', async () => {
