@@ -67,6 +67,8 @@ describe('the flash folder: one rule', { timeout: 180_000 }, () => {
     expect((await belay(sub, ['exec', "open('/marker.txt','w').write('here')"])).code).toBe(0);
     expect(existsSync(join(printed, 'marker.txt'))).toBe(true);
     expect(existsSync(join(sub, '.belay'))).toBe(false);
+    const json = await belay(sub, ['emulator', 'path', '--name', 'dev', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ name: 'dev', flash: printed });
   });
 
   it('outside a project: the per-user data folder, never a stray .belay/ where the command ran', async () => {

@@ -76,7 +76,8 @@ export function registerEmulatorCommands(program: Command): void {
         const link = resolve(ctx.cwd, opts.link ?? '/tmp/belay-emulator');
         const bridge = await servePty(board, link);
         ctx.out.info(`emulated board "${opts.name}" (flash ${dir}) is on ${link}; Ctrl-C stops it`);
-        ctx.out.data(link);
+        if (ctx.options.json) ctx.out.json({ name: opts.name, link, flash: dir });
+        else ctx.out.data(link);
         await new Promise<void>((done) => {
           ctx.signal.addEventListener('abort', () => done(), { once: true });
           board.onClose(() => done());
@@ -93,7 +94,10 @@ export function registerEmulatorCommands(program: Command): void {
     .option('--name <name>', 'which emulated board', 'default')
     .action(
       action(async (ctx) => {
-        ctx.out.data(emulatorDir(ctx.command.opts<{ name: string }>().name, await emulatorPlace(ctx)));
+        const { name } = ctx.command.opts<{ name: string }>();
+        const flash = emulatorDir(name, await emulatorPlace(ctx));
+        if (ctx.options.json) ctx.out.json({ name, flash });
+        else ctx.out.data(flash);
       }),
     );
 }
