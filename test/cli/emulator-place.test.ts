@@ -48,6 +48,9 @@ describe('emulator names: one rule', { timeout: 180_000 }, () => {
     const path = await belay(cwd, ['emulator', 'path', '--name', '../../../etc']);
     expect(path.code).toBe(2);
     expect(path.stderr).toContain('[USAGE]');
+    const serve = await belay(cwd, ['emulator', 'serve', '--name', '../x', '--dir', 'flash']);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('[USAGE]');
     writeFileSync(join(cwd, 'belay.yaml'), 'device:\n  port: "emulator:-x"\n');
     const config = await belay(cwd, ['exec', 'print(1)']);
     expect(config.code).toBe(1);

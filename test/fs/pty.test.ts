@@ -27,7 +27,8 @@ describeWithSocat('transfers over a pseudo-terminal', () => {
     expect(sha256(back!)).toBe(sha256(data));
   });
 
-  it('puts and gets a 200-file tree with odd names', async () => {
+  // 200 files up, again (all skipped) and down: room for a busy machine.
+  it('puts and gets a 200-file tree with odd names', { timeout: 120_000 }, async () => {
     const local = tempDir('pty-tree');
     const back = tempDir('pty-back');
     dirs.push(local, back);

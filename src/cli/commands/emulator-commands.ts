@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, parseInteger } from '../action.js';
 import { emulatorDir } from '../../port/emulator-dir.js';
+import { checkEmulatorName } from '../../port/spec.js';
 import { emulatorPlace } from '../connect.js';
 import type { FilesystemKind, HideableFeature, LinkKind, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
@@ -54,6 +55,7 @@ export function registerEmulatorCommands(program: Command): void {
         }
         const unknown = opts.hide.filter((feature) => !HIDEABLE.includes(feature as HideableFeature));
         if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
+        checkEmulatorName(opts.name); // also with --dir: the name labels the board and its lock
         const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, await emulatorPlace(ctx));
         // The emulator itself loads only for `serve`.
         const { EmulatorTransport } = await import('../../emulator/emulator-transport.js');
