@@ -49,7 +49,7 @@ describe('emulator names: one rule', { timeout: 180_000 }, () => {
     expect(path.code).toBe(2);
     expect(path.stderr).toContain('[USAGE]');
     const serve = await belay(cwd, ['emulator', 'serve', '--name', '../x', '--dir', 'flash']);
-    expect(serve.code).toBe(1);
+    expect(serve.code).toBe(2);
     expect(serve.stderr).toContain('[USAGE]');
     writeFileSync(join(cwd, 'belay.yaml'), 'device:\n  port: "emulator:-x"\n');
     const config = await belay(cwd, ['exec', 'print(1)']);

@@ -2,7 +2,7 @@
  * The everyday file commands over both links (the CLI's own emulated board,
  * and a board on a pty opened with serialport): mkdir -p on an existing
  * folder, rm -r / only with --force, mv, cp, touch, get to stdout and into
- * missing folders, run of a file holding control bytes.
+ * missing folders, run of a file holding control bytes, run --no-follow.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,5 +100,18 @@ describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 },
     expect(parsed.error.data.traceback).toContain('"ctl.py", line 3');
     expect(parsed.error.data.traceback).not.toContain('<stdin>');
     expect(readFileSync(join(cwd, 'ctl.py')).includes(4)).toBe(true);
+  });
+
+  it('run --no-follow returns once the board has the program, which keeps running until the next command', async () => {
+    const { cwd, board } = await setup(link);
+    writeFileSync(join(cwd, 'forever.py'), "open('/started.txt', 'w').write('yes')\nwhile True:\n    pass\n");
+    const run = await board.run(['run', 'forever.py', '--no-follow', '--json']);
+    expect(run.code).toBe(0);
+    expect(json(run.stdout)).toMatchObject({ file: 'forever.py', started: true });
+    // The next command interrupts the program and finds the board usable.
+    const next = await board.run(['exec', "import os\nprint('started.txt' in os.listdir('/'))"]);
+    expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
+    // A served board outlives the command, so the program surely ran; the CLI's own board may stop with it.
+    if (link === 'pty') expect(next.stdout.trim()).toBe('True');
   });
 });
