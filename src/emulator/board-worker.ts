@@ -63,6 +63,8 @@ let mp: MicroPython;
 let flash: Flash;
 /** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
 let interruptChar: { memory: Int32Array; index: number };
+/** The words a Ctrl-C sets (see InterruptState), with their values when nothing is pending. */
+let idleInterruptWords: Array<[number, number]> = [];
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
@@ -95,10 +97,23 @@ async function startInterpreter(): Promise<void> {
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
   interruptChar = { memory: new Int32Array(loaded.memory), index: interrupt.charIndex };
+  idleInterruptWords = interrupt.words.map(([index]) => [index, interruptChar.memory[index]]);
   post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
   output.muted = false;
+}
+
+/**
+ * What pyexec does when a program ends (mp_handle_pending(false)): a Ctrl-C
+ * that arrived while the program was still ending must not interrupt the
+ * next one. The interpreter's own call also gives KeyboardInterrupt a fresh
+ * traceback (the host sets only the pending words, so tracebacks would
+ * otherwise pile up); the idle values then drop what it made pending.
+ */
+function dropPendingInterrupt(): void {
+  mp._module._mp_sched_keyboard_interrupt();
+  for (const [index, value] of idleInterruptWords) Atomics.store(interruptChar.memory, index, value);
 }
 
 /** Runs Python source from the flash (boot.py, main.py) as the firmware does at start-up. */
@@ -118,6 +133,7 @@ function runScript(file: string): void {
     output.text(`Traceback (most recent call last):\r\n  File "${file.slice(1)}"\r\n${detail.trim().split('\n').pop()}\r\n`);
   } finally {
     input.executing = false;
+    dropPendingInterrupt();
   }
 }
 
@@ -193,6 +209,10 @@ function rawPaste(): void {
       output.flush();
     }
   }
+  // Busy from before the acknowledgement: a host may hang up as soon as it
+  // has it (`run --no-follow`, machine.reset()), and closing waits only for
+  // a board it sees busy.
+  input.executing = true;
   output.byte(CTRL_D);
   output.flush();
   // Run it through the plain raw REPL, minus the "OK" that mode prints first.
@@ -226,6 +246,7 @@ function runPasted(code: Uint8Array): void {
   } finally {
     Atomics.store(memory, index, -1);
     input.executing = false;
+    dropPendingInterrupt();
   }
   output.text(`\x04${traceback}\x04>`);
 }
