@@ -4,7 +4,7 @@
 // board round trips (programs run) of each; and local hashing of the
 // project with a cold hash cache vs a warm one. Prints figures only.
 // BENCH_PLAN_BAUD=1 adds the 200-file plan over an emulated 115200-baud UART.
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device } from '#dist/device/device.js';
@@ -15,47 +15,7 @@ import { readDesired } from '#dist/sync/desired.js';
 import { HashCache, hashCacheFile } from '#dist/sync/hash-cache.js';
 import { reservedPath } from '#dist/paths/reserved.js';
 import { MANIFEST_NAME } from '#dist/sync/records.js';
-
-const LONG_AGO = new Date(Date.now() - 3600_000);
-
-/**
- * A project of `count` Python files, 20 per folder, about 600 bytes each.
- * @param {number} count
- */
-function project(count) {
-  const root = mkdtempSync(join(tmpdir(), `belay-bench-plan-${count}-`));
-  for (let i = 0; i < count; i++) {
-    const dir = join(root, 'src', `pkg${Math.floor(i / 20)}`);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `module${i}.py`);
-    writeFileSync(file, `# module ${i}\n${'def f(x):\n    return x * 2  # padding padding padding\n'.repeat(11)}`);
-    // Older than the cache's racy window, as files in a real project are.
-    utimesSync(file, LONG_AGO, LONG_AGO);
-  }
-  writeFileSync(join(root, 'belay.yaml'), 'sources:\n  - from: src\n    to: /\n');
-  return root;
-}
-
-/**
- * Counts programs run on the board (round trips).
- * @param {Device} device
- */
-function countExecs(device) {
-  const counter = { n: 0 };
-  const exec = device.exec.bind(device);
-  const execInteractive = device.execInteractive.bind(device);
-  device.exec = /** @type {typeof device.exec} */ (
-    (...args) => {
-      counter.n += 1;
-      return exec(...args);
-    }
-  );
-  device.execInteractive = (...args) => {
-    counter.n += 1;
-    return execInteractive(...args);
-  };
-  return counter;
-}
+import { countExecs, makeBenchProject } from './common.mjs';
 
 /**
  * The median of three runs (the machine is shared: one run can be unlucky).
@@ -83,7 +43,7 @@ const rows = [];
  * @param {'in-process' | '115200 baud'} link
  */
 async function benchProject(count, link) {
-  const root = project(count);
+  const root = makeBenchProject(`belay-bench-plan-${count}-`, count, 20);
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-plan-flash-'));
   const transport = await EmulatorTransport.open({ dir: flash, flashSize: 16 * 1024 * 1024, runMain: false, ...(link === '115200 baud' ? { baud: 115200 } : {}) });
   const device = await Device.over(transport, { timeoutMs: 120_000 });

@@ -13,6 +13,7 @@ import { putTree } from '#dist/device/fs/index.js';
 import { EmulatorTransport } from '#dist/emulator/emulator-transport.js';
 import { servePty, socatAvailable } from '#dist/emulator/pty-bridge.js';
 import { SerialTransport } from '#dist/transport/serial.js';
+import { countExecs } from './common.mjs';
 
 const MiB = 1024 * 1024;
 const LINK_RATE = 11520;
@@ -55,19 +56,6 @@ async function openLink(kind, flash) {
   const transport = await EmulatorTransport.open({ dir: flash, ...(kind === 'baud' ? { baud: 115200 } : {}) });
   const device = await Device.over(transport, { timeoutMs: 30_000, fs: { window } });
   return { device, close: async () => { await device.close(); await transport.close(); } };
-}
-
-/**
- * Counts programs run on the board (round trips).
- * @param {Device} device
- */
-function countExecs(device) {
-  const counter = { n: 0 };
-  const exec = device.exec.bind(device);
-  const execInteractive = device.execInteractive.bind(device);
-  device.exec = /** @type {typeof device.exec} */ ((...args) => { counter.n += 1; return exec(...args); });
-  device.execInteractive = (...args) => { counter.n += 1; return execInteractive(...args); };
-  return counter;
 }
 
 /** @type {Array<Record<string, string | number>>} */

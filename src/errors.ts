@@ -42,6 +42,14 @@ export type ErrorCode =
   | 'PLAN_INTEGRITY'
   | 'PLAN_CONFLICTS'
   | 'MANIFEST_INVALID'
+  // apply's refusals of a saved plan (sync/stale.ts, sync/signing.ts)
+  | 'PLAN_OTHER_BOARD'
+  | 'PLAN_OTHER_PROFILE'
+  | 'PLAN_CONFIG_CHANGED'
+  | 'PLAN_STALE'
+  | 'PLAN_SOURCES_CHANGED'
+  | 'PLAN_SIGNATURE'
+  | 'KEY_INVALID'
   // command line
   | 'USAGE'
   | 'EMULATOR'

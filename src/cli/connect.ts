@@ -21,14 +21,15 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Device, ConnectOptions } from '../device/device.js';
 import { BelayError, isBelayError } from '../errors.js';
+import type { LoadedConfig } from '../config/types.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
 import { parsePort } from '../port/spec.js';
 import type { Context } from './context.js';
 import type { Transport } from '../transport/types.js';
+import type { RecoveryReport } from '../device/fs/index.js';
 
 /** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
 export const INTERRUPT_GRACE_MS = 2000;
-import type { RecoveryReport } from '../device/fs/index.js';
 
 export interface BoardSettings extends EmulatorPlace {
   port: string;
@@ -49,6 +50,14 @@ export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
   const { findConfig } = await import('../config/discover.js');
   const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
   return { projectDir: found ? dirname(found.file) : undefined, ...emulatorEnvironment() };
+}
+
+/** The project's config as the commands that deploy read it (plan, apply): required, with the environment for ${env:...}. */
+export async function projectConfig(ctx: Context): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/index.js');
+  const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, env: process.env });
+  for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
+  return config;
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {

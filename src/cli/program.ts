@@ -29,6 +29,8 @@ const COMMAND_GROUPS: Record<string, string[]> = {
   config: ['config'],
   devices: [],
   completion: [],
+  keygen: [],
+  show: [],
   'emulator serve': [],
   'emulator path': [],
 };
@@ -45,6 +47,7 @@ function globalOptionApplies(cmd: Command, option: Option): boolean {
   if (path[0] === 'init' && option.long === '--port') return true;
   return group === undefined || groups.includes(group);
 }
+import { registerApplyCommands } from './commands/apply-commands.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('belay')
@@ -80,6 +83,7 @@ export function buildProgram(version: string): Command {
   registerReplCommand(program);
   registerCompletionCommand(program);
   registerPlanCommands(program);
+  registerApplyCommands(program);
 
   return program;
 }

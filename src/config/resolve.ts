@@ -83,7 +83,10 @@ function resolveDevice(raw: NonNullable<RawSettings['device']>, ctx: CheckContex
   if (problem) {
     report(ctx, ['device', 'port'], { code: 'CONFIG_INVALID', message: `emulator name ${JSON.stringify(name)} in "${port}" ${problem}`, hint: `write "emulator" or "emulator:NAME", NAME being ${EMULATOR_NAME_RULE}` });
   }
-  return { port, baud: raw.baud ?? DEFAULTS.baud, afterApply: raw.afterApply ?? DEFAULTS.afterApply };
+  const device: Config['device'] = { port, baud: raw.baud ?? DEFAULTS.baud, afterApply: raw.afterApply ?? DEFAULTS.afterApply };
+  // A key file, like a source, is relative to the config file's folder.
+  if (raw.requireSignature != null) device.requireSignature = resolve(ctx.rootDir, raw.requireSignature);
+  return device;
 }
 
 /**

@@ -20,7 +20,7 @@ export type RawInlineFile = string | { content?: string; json?: unknown; secret?
 
 /** The part of belay.yaml a profile may override. */
 export interface RawSettings {
-  device?: { port?: string; baud?: number; afterApply?: AfterApply };
+  device?: { port?: string; baud?: number; afterApply?: AfterApply; requireSignature?: string | null };
   sources?: RawSource[];
   files?: Record<string, RawInlineFile>;
   ignore?: string[];
@@ -40,6 +40,8 @@ export interface DeviceConfig {
   port: string;
   baud: number;
   afterApply: AfterApply;
+  /** Absolute path of the public key a plan file must be signed with to be applied (undefined: signatures not required). */
+  requireSignature?: string;
 }
 
 /** A local folder or file mapped onto the board, normalised. */

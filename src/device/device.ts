@@ -198,6 +198,18 @@ export class Device implements BoardSession, AsyncDisposable {
   }
 
   /**
+   * Restarts the board's program: a soft reset from the friendly REPL, so
+   * boot.py and then main.py run, as after power-on but without a reboot of
+   * the chip. The Device is closed afterwards (main.py owns the board now):
+   * connect again to go on.
+   */
+  async restart(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.fsApi?.reset();
+    await this.serialise(() => this.repl.rebootFriendly(options.signal));
+    await this.close({ leaveRaw: false });
+  }
+
+  /**
    * Hard reset (machine.reset()). USB boards drop off the bus and come back;
    * the Device is closed afterwards either way: connect again to go on.
    */

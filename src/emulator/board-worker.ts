@@ -194,8 +194,9 @@ function rawPaste(): void {
     const byte = blockingByte();
     if (byte === CTRL_D) break;
     if (byte === CTRL_C) {
-      // The firmware abandons the paste: nothing is compiled or run, and it
-      // reports a KeyboardInterrupt (end-of-paste, stdout end, stderr, end, prompt).
+      // As the firmware's stdin reader: the input ends ("\x04") and the
+      // program is a KeyboardInterrupt before it ran, reported the usual way.
+      // A host that died mid-paste leaves a board the next host can reach.
       output.text('\x04\x04KeyboardInterrupt: \r\n\x04>');
       output.flush();
       return;

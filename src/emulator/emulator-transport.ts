@@ -19,6 +19,7 @@ import { ChannelWriter, createChannel, type ChannelBuffers } from './channel.js'
 import { Corruptor, type CorruptionFault, type LinkDirection } from './corruption.js';
 import { EMULATOR_DEFAULTS, type BoardSettings, type EmulatorOptions, type LinkKind, type StartKind, type WorkerMessage } from './options.js';
 import { workerEntry } from './worker-entry.js';
+import { boardUniqueId } from './board-id.js';
 
 /** How long closing waits for the board to finish what it was doing (see settle()). */
 const SETTLE_MS = 3000;
@@ -258,7 +259,7 @@ export class EmulatorTransport implements Transport {
       hide: this.options.hide ?? [],
       runMain: this.options.runMain ?? EMULATOR_DEFAULTS.runMain,
       start: this.nextStart,
-      uniqueId: this.options.uniqueId ?? EMULATOR_DEFAULTS.uniqueId,
+      uniqueId: this.options.uniqueId ?? boardUniqueId(this.options.dir),
       powerCutAtWrite: this.options.powerCutAtWrite,
       heapSize: this.options.heapSize,
       listSystemEntries: this.options.listSystemEntries ?? false,

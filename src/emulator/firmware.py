@@ -20,11 +20,14 @@ def _belay_patch(unique_id, hide, fixed_heap):
             raise SystemExit
 
         def unique_id(self):
-            return bytes.fromhex(unique_id)
+            return self._unique_id
 
         def freq(self):
             return 125000000
 
+    # Set from out here: inside the class, the method of the same name hides
+    # the argument, and machine.unique_id() raised NameError.
+    Machine._unique_id = bytes.fromhex(unique_id)
     sys.modules["machine"] = Machine()
 
     if fixed_heap:

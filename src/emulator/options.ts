@@ -81,7 +81,7 @@ export interface EmulatorOptions {
   start?: StartKind;
   /** Run /main.py at power-on, as boards do (default true). */
   runMain?: boolean;
-  /** Hex string returned by machine.unique_id() (default derived from nothing: fixed). */
+  /** Hex string returned by machine.unique_id() (default: a random id made once per flash folder, kept in `<dir>.id`). */
   uniqueId?: string;
 }
 
@@ -96,7 +96,6 @@ export const EMULATOR_DEFAULTS = {
   rawPasteWindow: 128,
   runMain: true,
   start: 'power-on' as StartKind,
-  uniqueId: 'e6614c311b7e5f2a',
 };
 
 /** What the worker, the board's CPU, is told at power-on. */

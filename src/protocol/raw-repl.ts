@@ -8,6 +8,7 @@
  *                       "R\x00" (refused) or no such answer (old firmware);
  *                       \x04 ends the code, \x03 abandons it (nothing runs)
  *   \x04 at empty line  soft reset (boot.py runs, main.py does not)
+ *   \x02 then \x04      soft reset from the friendly REPL (boot.py, then main.py)
  *   \x02                back to the friendly REPL
  *
  * Nothing here sleeps to let the board settle: every step reads until the
@@ -444,6 +445,20 @@ export class RawRepl {
       if (needsRecovery(err)) this.startRecovery();
       throw err;
     }
+  }
+
+  /**
+   * Soft reset from the friendly REPL, so the board starts its program as it
+   * does after power-on: boot.py, then main.py (a soft reset in raw mode runs
+   * boot.py only). Returns once the board says it is rebooting; what main.py
+   * then does is not waited for, and the session is no longer in raw mode.
+   */
+  async rebootFriendly(signal?: AbortSignal): Promise<void> {
+    if (!this.inRaw) await this.enter(signal);
+    await this.send('\r\x02');
+    this.inRaw = false;
+    await this.send(Uint8Array.of(CTRL_D));
+    await this.reader.readUntil('soft reboot', this.wait('the soft reboot', signal));
   }
 
   /** Back to the friendly REPL, as a user's terminal expects to find the board. */

@@ -25,19 +25,39 @@ export interface IdentityResult {
   stored: boolean;
 }
 
-export async function readBoardIdentity(device: Device, actual: ActualState, options: { signal?: AbortSignal } = {}): Promise<IdentityResult> {
+type About = Pick<BoardIdentity, 'platform' | 'machine'>;
+
+/** The identity the board has now, or null with what to record about it when it has none. */
+async function lookUp(device: Device, actual: ActualState, signal?: AbortSignal): Promise<{ identity: BoardIdentity | null; about: About }> {
   // belay stores an id only on boards without a hardware id, so a stored id
   // answers the question without asking the board for its unique_id.
   const listed = actual.entries.find((entry) => entry.path === BOARD_ID_PATH && entry.kind === 'file');
   if (listed) {
-    const { data } = await device.fs.read(BOARD_ID_PATH, { signal: options.signal });
+    const { data } = await device.fs.read(BOARD_ID_PATH, { signal });
     const text = data!.toString('utf8').trim();
     const platform = device.boardPlatform;
-    if (STORED_ID.test(text)) return { identity: { id: `belay:${text}`, source: 'stored', ...(platform ? { platform } : {}) }, stored: false };
+    const about = platform ? { platform } : {};
+    if (STORED_ID.test(text)) return { identity: { id: `belay:${text}`, source: 'stored', ...about }, about };
   }
-  const info = await device.info({ signal: options.signal });
+  const info = await device.info({ signal });
   const about = { platform: info.platform, ...(info.machine ? { machine: info.machine } : {}) };
-  if (meaningful(info.unique_id)) return { identity: { id: `uid:${info.unique_id.toLowerCase()}`, source: 'machine', ...about }, stored: false };
+  if (meaningful(info.unique_id)) return { identity: { id: `uid:${info.unique_id.toLowerCase()}`, source: 'machine', ...about }, about };
+  return { identity: null, about };
+}
+
+/**
+ * The board's identity as it stands, without writing anything: its stored
+ * id, else its hardware id, else null (a board belay never planned for).
+ * Apply checks a plan with this: a refusal must come before any write.
+ */
+export async function findBoardIdentity(device: Device, actual: ActualState, options: { signal?: AbortSignal } = {}): Promise<BoardIdentity | null> {
+  return (await lookUp(device, actual, options.signal)).identity;
+}
+
+/** The board's identity; a board with neither a stored nor a hardware id gets a stored one now. */
+export async function readBoardIdentity(device: Device, actual: ActualState, options: { signal?: AbortSignal } = {}): Promise<IdentityResult> {
+  const { identity, about } = await lookUp(device, actual, options.signal);
+  if (identity) return { identity, stored: false };
   const id = randomUUID();
   await storeBoardId(device, id, options.signal);
   return { identity: { id: `belay:${id}`, source: 'stored', ...about }, stored: true };

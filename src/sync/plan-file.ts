@@ -3,7 +3,9 @@
  * `belay apply` read it. Format version 1 (schemas/plan.v1.schema.json):
  * the Plan as canonical JSON (sorted keys, changes by path, two-space
  * indent) plus `integrity`, a sha256 over the canonical compact text of
- * everything else, so any edit is caught.
+ * everything else, so any edit is caught, and optionally `signature`, an
+ * Ed25519 signature over that digest (signing.ts), which the digest leaves
+ * out so a plan can be signed after it is sealed.
  *
  * Reading checks, in order: JSON syntax, the format version (a newer one is
  * refused with a clear message before the schema could confuse anyone), the
@@ -24,19 +26,34 @@ export interface PlanIntegrity {
   digest: string;
 }
 
-/** A plan as stored: the Plan and its integrity digest. */
-export type PlanFile = Plan & { integrity: PlanIntegrity };
-
-/** sha256 over the canonical compact JSON of the plan without its `integrity` member. */
-export function planDigest(plan: Plan): string {
-  const { integrity: _ignored, ...content } = plan as PlanFile;
-  return createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
+/** A signature over a plan's integrity digest (signing.ts). */
+export interface PlanSignature {
+  algorithm: 'ed25519';
+  /** sha256 (hex) of the signer's public key, DER SubjectPublicKeyInfo: tells keys apart, proves nothing. */
+  keyId: string;
+  /** The signature, base64. */
+  value: string;
 }
 
-/** The plan with its integrity digest, as an object. */
+/** A plan as stored: the Plan, its integrity digest, and a signature when it was signed. */
+export type PlanFile = Plan & { integrity: PlanIntegrity; signature?: PlanSignature };
+
+/** The plan without what is computed over it (integrity, signature). */
+function planContent(plan: Plan): Plan {
+  const { integrity: _integrity, signature: _signature, ...content } = plan as PlanFile;
+  return content as Plan;
+}
+
+/** sha256 over the canonical compact JSON of the plan without its `integrity` and `signature` members. */
+export function planDigest(plan: Plan): string {
+  return createHash('sha256').update(canonicalJson(planContent(plan)), 'utf8').digest('hex');
+}
+
+/** The plan with its integrity digest, as an object (a signature it carries stays: it signs the same digest). */
 export function sealPlan(plan: Plan): PlanFile {
-  const { integrity: _ignored, ...content } = plan as PlanFile;
-  return { ...(content as Plan), integrity: { algorithm: 'sha256', digest: planDigest(content as Plan) } };
+  const signature = (plan as PlanFile).signature;
+  const content = planContent(plan);
+  return { ...content, integrity: { algorithm: 'sha256', digest: planDigest(content) }, ...(signature ? { signature } : {}) };
 }
 
 /** The text of a plan file: canonical, indented, sealed. */

@@ -3,12 +3,21 @@
  * `serialport` package. The port is opened exclusively, so a second belay
  * cannot interleave bytes with the first; an unplugged cable closes the
  * transport with LINK_LOST.
+ *
+ * The driver's hang-up does not always reach serialport (a board that
+ * vanished mid-exchange was then reported as a TIMEOUT, seconds later), so
+ * the transport also watches the port's device node: once it is gone, the
+ * link is lost.
  */
+import { stat } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { BelayError } from '../errors.js';
 import { Listeners, WireCount, type Transport } from './types.js';
 
 export const DEFAULT_BAUD = 115200;
+
+/** How often the device node is checked (a stat: cheap, and only while open). */
+const WATCH_INTERVAL_MS = 500;
 
 export class SerialTransport implements Transport {
   readonly description: string;
@@ -17,6 +26,7 @@ export class SerialTransport implements Transport {
   private readonly closeListeners = new Listeners<BelayError | undefined>();
   private isClosed = false;
   private closing = false;
+  private watch?: NodeJS.Timeout;
 
   private constructor(private readonly port: SerialPort) {
     this.description = port.path;
@@ -25,14 +35,36 @@ export class SerialTransport implements Transport {
       this.data.emit(chunk);
     });
     port.on('close', (err?: Error & { disconnected?: boolean }) => {
-      if (this.isClosed) return;
-      this.isClosed = true;
-      const lost = !this.closing;
-      this.closeListeners.emit(lost ? new BelayError('LINK_LOST', `${this.description} disconnected${err ? `: ${err.message}` : ''}`) : undefined);
+      if (this.closing) return this.ended(undefined);
+      this.ended(new BelayError('LINK_LOST', `${this.description} disconnected${err ? `: ${err.message}` : ''}`));
     });
     port.on('error', () => {
       // Errors surface through write() rejections and the close event.
     });
+    this.watchDeviceNode();
+  }
+
+  /** Loses the link once the port's path is gone (a path that never was one, as COM3 on Windows, is not watched). */
+  private watchDeviceNode(): void {
+    stat(this.port.path, (err) => {
+      if (err || this.isClosed || this.closing) return;
+      this.watch = setInterval(() => {
+        stat(this.port.path, (gone) => {
+          if (!gone || gone.code !== 'ENOENT' || this.isClosed || this.closing) return;
+          this.ended(new BelayError('LINK_LOST', `${this.description} disconnected: the port is gone`));
+          this.port.close(() => undefined);
+        });
+      }, WATCH_INTERVAL_MS);
+      // The watch never keeps the process alive by itself.
+      this.watch.unref();
+    });
+  }
+
+  private ended(error: BelayError | undefined): void {
+    clearInterval(this.watch);
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closeListeners.emit(error);
   }
 
   static async open(path: string, baudRate = DEFAULT_BAUD): Promise<SerialTransport> {
@@ -73,10 +105,7 @@ export class SerialTransport implements Transport {
     if (this.isClosed) return;
     this.closing = true;
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
-    if (!this.isClosed) {
-      this.isClosed = true;
-      this.closeListeners.emit(undefined);
-    }
+    this.ended(undefined);
   }
 }
 

@@ -97,6 +97,7 @@ describe('belay plan', { timeout: 180_000 }, () => {
       files: { '/main.py': { size: 3, hash: 'a'.repeat(64) } },
       dirs: [],
     };
+    mkdirSync(flash(cwd, '.belay'), { recursive: true });
     writeFileSync(flash(cwd, '.belay', 'manifest.json'), JSON.stringify(manifest));
     writeFileSync(flash(cwd, 'main.py'), "print('board edit')\n");
     const blocked = await belay(cwd, 'plan', '--detailed-exitcode');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyProfile, originOf } from '../../src/config/merge.js';
 import { loadConfig, validateConfig } from '../../src/config/index.js';
@@ -64,6 +65,15 @@ describe('profile merging', () => {
     expect(dev.files.map((f) => f.path)).toEqual(['/config.json']);
     // Replaced whole: the base's "debug" key is gone.
     expect(JSON.parse(dev.files[0].content)).toEqual({ env: 'dev' });
+  });
+
+  it('device.requireSignature: a key file relative to belay.yaml; null in a profile lifts it', async () => {
+    const yaml = 'device:\n  requireSignature: keys/reviewers.pub\nsources:\n  - from: src\n    to: /\nprofiles:\n  bench:\n    device:\n      requireSignature: null\n';
+    const d = project({ 'belay.yaml': yaml, ...SRC });
+    const base = await loadConfig({ cwd: d, env: {} });
+    expect(base.device.requireSignature).toBe(join(d, 'keys', 'reviewers.pub'));
+    const bench = await loadConfig({ cwd: d, profile: 'bench', env: {} });
+    expect(bench.device.requireSignature).toBeUndefined();
   });
 
   it('takes the profile from BELAY_PROFILE when none is given, the option winning', async () => {

@@ -72,4 +72,20 @@ describe('a FAT board', () => {
     expect(readFileSync(join(board.flash, 'main.py'), 'utf8')).toBe('new main');
     expect(readdirSync(board.flash).sort()).toEqual(['lib', 'main.py']);
   });
+
+  it('checks after the commit that the exact name exists, should a name get past the checks before it', async () => {
+    // `prechecked` is the caller saying it checked the names itself (as the
+    // apply transaction does for a whole set); here it did not, so the
+    // trailing dot FAT drops reaches the board and only the check after the
+    // rename can tell that no file is named exactly that.
+    const staged = await board.device.fs.stage('/notes.txt.', Buffer.from('notes'), { prechecked: true });
+    const err = await board.device.fs.commit({ renames: [staged] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isBelayError(err, 'FS_ERROR')).toBe(true);
+    expect((err as { data: { paths: string[] } }).data.paths).toEqual(['/notes.txt.']);
+    expect(readdirSync(board.flash)).toContain('notes.txt');
+  });
 });
+

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
@@ -203,6 +203,19 @@ describeWithSocat('serial ports', () => {
     // the first connection is unaffected
     const device = await Device.over(b.transport);
     expect((await device.exec('print(5)')).stdout.toString().trim()).toBe('5');
+  });
+
+  it('a port whose device node vanishes is LINK_LOST at once, though no hang-up came through', async () => {
+    const b = await board('pty');
+    const device = await Device.over(b.transport, { timeoutMs: 60_000 });
+    // The pty itself stays open (the bridge holds it), as when a driver
+    // fails to pass on an unplug: only the device node is gone.
+    const running = failure(device.exec('import time\ntime.sleep(10)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rmSync(b.transport.description);
+    const lost = await running;
+    expect(lost.code).toBe('LINK_LOST');
+    expect(b.transport.closed).toBe(true);
   });
 });
 

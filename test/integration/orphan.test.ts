@@ -2,7 +2,8 @@
  * A host that dies mid-upload while the board stays powered (a UART-bridge
  * board, or `belay emulator serve`) leaves the board's receiver blocked in
  * the middle of a frame with Ctrl-C disabled. The next host must still get
- * in, and the half-received temp file must be gone.
+ * in, and the half-received temp file must be gone. The same for a host
+ * that dies while it sends a program in raw-paste mode.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,5 +55,29 @@ describeWithSocat('a host that dies mid-transfer', () => {
     const device = await Device.over(second);
     expect((await device.exec('print(6*7)')).stdout.toString().trim()).toBe('42');
     expect(readdirSync(flash).filter((name) => name.includes('big'))).toEqual([]);
+  });
+});
+
+describe('a host that dies mid raw-paste', () => {
+  it('leaves a board whose next host gets in (Ctrl-C ends the pasted input)', async () => {
+    const flash = join(tempDir(), 'flash');
+    const board = await EmulatorTransport.open({ dir: flash, runMain: false });
+    closers.push(() => board.close());
+    let heard = '';
+    const stop = board.onData((chunk) => (heard += Buffer.from(chunk).toString('latin1')));
+    const until = async (text: string) => {
+      while (!heard.includes(text)) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await board.write(Buffer.from('\r\x03\x03\r\x01', 'latin1'));
+    await until('raw REPL; CTRL-B to exit');
+    await board.write(Buffer.from('\x05A\x01', 'latin1'));
+    await until('R\x01');
+    // Half a program, then the host is gone: the board waits for the rest.
+    await board.write(Buffer.from("open('/half', 'w').write('x')\nprint(", 'utf8'));
+    stop();
+
+    const device = await Device.over(board, { timeoutMs: 2500 });
+    expect((await device.exec('print(6*7)')).stdout.toString().trim()).toBe('42');
+    expect(existsSync(join(flash, 'half'))).toBe(false);
   });
 });

@@ -10,9 +10,11 @@
  */
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { BelayError } from '../../errors.js';
+import type { PlanFile } from '../../sync/plan-file.js';
 import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
-import { withDevice } from '../connect.js';
+import { projectConfig, withDevice } from '../connect.js';
 import type { Context } from '../context.js';
 
 /** `plan --detailed-exitcode` statuses (the others are action.ts EXIT). */
@@ -29,11 +31,13 @@ function chosenFormat(ctx: Context, given: Format | undefined): Format {
   return ctx.options.json ? 'json' : (given ?? 'text');
 }
 
-// The config layer, the planner and the views load when a plan command runs, not at start-up.
-async function render(ctx: Context, plan: Plan, format: Format, planFile?: string): Promise<void> {
+// The planner, the plan file and the views load when a plan command runs, not at start-up.
+export async function render(ctx: Context, plan: Plan, format: Format, planFile?: string): Promise<void> {
   if (format === 'json') ctx.out.data((await import('../../sync/plan-file.js')).serializePlan(plan));
   else if (format === 'markdown') ctx.out.data((await import('../views/plan-markdown.js')).renderPlanMarkdown(plan, { planFileName: planFile }));
   else ctx.out.data((await import('../views/plan-text.js')).renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
+  const signature = (plan as PlanFile).signature;
+  if (signature && format !== 'json') ctx.out.info(`Signed with key ${(await import('../../sync/signing.js')).shortKeyId(signature.keyId)} (belay apply --require-signature checks it).`);
 }
 
 const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
@@ -43,7 +47,7 @@ const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', r
  * 340/1000"), erased when done; nothing when stderr is not a terminal or
  * under --quiet/--json; phases as verbose lines either way.
  */
-function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
+export function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr): PlanHooks {
   const live = Boolean(stream.isTTY) && !ctx.options.quiet && !ctx.options.json;
   let last = 0;
   const draw = (text: string) => {
@@ -66,6 +70,7 @@ function phaseStatus(ctx: Context, stream: NodeJS.WriteStream = process.stderr):
 
 interface PlanOptions {
   out?: string;
+  sign?: string;
   format?: Format;
   detailedExitcode?: boolean;
   diff: boolean;
@@ -78,6 +83,7 @@ export function registerPlanCommands(program: Command): void {
     .command('plan')
     .description('compare belay.yaml and the local files with the board and show what apply would change')
     .option('-o, --out <file>', 'save the plan to FILE (JSON, schemas/plan.v1.schema.json) for review and apply')
+    .option('--sign <keyfile>', 'sign the saved plan with this Ed25519 private key (from "belay keygen"); needs --out')
     .addOption(formatOption())
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 3 on unresolved conflicts, 1 on errors')
     .option('--no-diff', "do not fetch the board's copy of changed files to show diffs (faster on slow links)")
@@ -92,17 +98,20 @@ Examples:
   belay plan                                   # what would change
   belay plan --out plan.json                   # save it for review and apply
   belay plan --format markdown > plan.md       # for a pull-request comment
+  belay plan --out plan.json --sign keys/reviewer.key   # a signed plan (see belay keygen)
   belay --profile prod plan --detailed-exitcode`,
     )
     .action(
       action(async (ctx) => {
         const opts = ctx.command.opts<PlanOptions>();
         const format = chosenFormat(ctx, opts.format);
-        const { loadConfig } = await import('../../config/index.js');
+        if (opts.sign && !opts.out) throw new BelayError('USAGE', '--sign signs the saved plan: give --out FILE too');
+        const { readPrivateKey, signPlan } = await import('../../sync/signing.js');
         const { makePlan } = await import('../../sync/make-plan.js');
         const { writePlanFile } = await import('../../sync/plan-file.js');
-        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile });
-        for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
+        // The key is read before the board is touched: a wrong path fails fast.
+        const key = opts.sign ? await readPrivateKey(resolve(ctx.cwd, opts.sign)) : undefined;
+        const config = await projectConfig(ctx);
         const made = await withDevice(ctx, (device) =>
           makePlan(device, config, {
             signal: ctx.signal,
@@ -112,7 +121,7 @@ Examples:
             hooks: phaseStatus(ctx),
           }),
         );
-        const { plan } = made;
+        const plan: Plan = key ? signPlan(made.plan, key) : made.plan;
         ctx.out.verbose(`local hashes: ${made.cache.hits} from the cache, ${made.cache.misses} computed`);
         if (made.cache.saveError) ctx.out.verbose(`hash cache not saved: ${made.cache.saveError.message}`);
         if (made.storedBoardId) ctx.out.info(`this board has no hardware id: belay stored ${plan.board.id} in /.belay/board-id`);
@@ -123,7 +132,7 @@ Examples:
           planFile = relative(ctx.cwd, target) || target;
         }
         await render(ctx, plan, format, planFile);
-        if (planFile) ctx.out.info(`Saved the plan to ${planFile} (belay show ${planFile} renders it again).`);
+        if (planFile) ctx.out.info(`Saved the plan to ${planFile}: review it (belay show ${planFile}), then run exactly this plan with "belay apply ${planFile}".`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
         else if (opts.detailedExitcode) process.exitCode = plan.changes.length ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;

@@ -413,7 +413,7 @@ export class DeviceFs {
   }
 
   /** The mount holding `path`: its mount point and filesystem kind ("/" and unknown when the board cannot say). */
-  private async mountOf(path: string, options: OperationOptions): Promise<{ mount: string; kind: FilesystemKind }> {
+  async mountOf(path: string, options: OperationOptions): Promise<{ mount: string; kind: FilesystemKind }> {
     if (!this.mountTable) await this.preflight([], options);
     const target = boardPath(path);
     let best: [string, FilesystemKind] | undefined;
