@@ -48,9 +48,10 @@ export function errorJson(err: unknown): { error: Record<string, unknown> } {
 }
 
 /** Prints a failure the way the options ask for. */
-export function reportError(out: Output, err: unknown, extra: Record<string, unknown> = {}): void {
-  if (out.options.json) out.json({ ...extra, ...errorJson(err) });
-  else out.error(err);
+export function reportError(out: Output, err: unknown, extra: Record<string, unknown> = {}, oneLine = false): void {
+  if (!out.options.json) out.error(err);
+  else if (oneLine) out.data(JSON.stringify({ ...extra, ...errorJson(err) }));
+  else out.json({ ...extra, ...errorJson(err) });
 }
 
 /** Stdout closed by its reader (`belay cat x | head`): what ends the command, quietly. */
@@ -89,7 +90,7 @@ export function action<A extends unknown[]>(body: (ctx: Context, ...args: A) => 
         process.exitCode = EXIT.brokenPipe;
         return;
       }
-      reportError(ctx.out, err, ctx.jsonOnError);
+      reportError(ctx.out, err, ctx.jsonOnError, ctx.jsonLines);
       const status = exitCodeFor(err);
       // Under `plan --detailed-exitcode` 2 means "changes": a usage error must not look like one.
       process.exitCode = status === EXIT.usage && command.opts().detailedExitcode === true ? EXIT.failure : status;

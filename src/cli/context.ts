@@ -30,6 +30,8 @@ export interface Context {
   command: Command;
   /** Fields a failure under --json carries besides `error` (exec: what the program printed). */
   jsonOnError?: Record<string, unknown>;
+  /** Under --json the command prints one JSON object per line (apply's events): its error is one line too. */
+  jsonLines?: boolean;
 }
 
 export function contextFrom(command: Command, signal: AbortSignal): Context {

@@ -31,6 +31,7 @@ export interface ApplyOptions {
 
 /** `belay apply [PLANFILE]`. */
 export async function applyCommand(ctx: Context, file: string | undefined, opts: ApplyOptions): Promise<void> {
+  ctx.jsonLines = true;
   const config = await projectConfig(ctx);
   const keyFile = opts.requireSignature ? resolve(ctx.cwd, opts.requireSignature) : config.device.requireSignature;
   const publicKey = keyFile ? await readPublicKey(keyFile) : undefined;
