@@ -8,7 +8,7 @@
 // "new" is one exact set of bytes, manifest included).
 import { copyFileSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../src/config/types.js';
 import type { Device } from '../../src/device/device.js';
 import { applyPlan, type ApplyOptions } from '../../src/sync/apply.js';
@@ -145,4 +145,40 @@ export function wholeState(flash: string, scenario: Scenario): string {
   const paths = [...new Set([...Object.keys(now), ...Object.keys(scenario.OLD), ...Object.keys(scenario.NEW)])].sort();
   const differs = (state: Record<string, string>) => paths.filter((p) => now[p] !== state[p]).join(', ');
   return `mixed: not old at ${differs(scenario.OLD)}; not new at ${differs(scenario.NEW)}`;
+}
+
+/**
+ * After a fault: each file is old or new right away; then belay connects
+ * again (recovery runs) and the whole state is read: 'old', 'new' or the
+ * mix found. `then` sees the recovered board too.
+ */
+export async function recoveredState(flash: string, scenario: Scenario, step: string, then?: (device: Device, state: string) => Promise<void>): Promise<string> {
+  eachFileOldOrNew(flash, scenario, step);
+  const state = await withBoard(flash, scenario.mode, async (device) => {
+    await device.fs.recover();
+    const state = wholeState(flash, scenario);
+    await then?.(device, state);
+    return state;
+  });
+  expect(state, `${step}, then recovery`).toMatch(/^(old|new)$/);
+  return state;
+}
+
+/** The states of a sweep, fault by fault: old up to the journal, new from it on, never back. Returns where new begins. */
+export function expectOldThenNew(states: string[]): number {
+  const firstNew = states.indexOf('new');
+  expect(firstNew, states.join(' ')).toBeGreaterThan(0);
+  expect(states.slice(firstNew).every((s) => s === 'new'), states.join(' ')).toBe(true);
+  return firstNew;
+}
+
+/** A fault sweep: the scenario built once for `mode`, and the one test of the whole-set promise, run by `sweep`. */
+export function describeSweep(title: string, mode: BoardMode, sweep: (scenario: Scenario) => Promise<void>): void {
+  describe(title, () => {
+    let scenario: Scenario;
+    beforeAll(async () => {
+      scenario = await buildScenario(mode);
+    }, 180_000);
+    it('leaves each file old or new, and after recovery the whole old or the whole new state', () => sweep(scenario), 1_200_000);
+  });
 }

@@ -136,15 +136,15 @@ describeWithSocat('Ctrl-C at belay apply', () => {
   const isTransactionFile = (path: string) => /\.belay-tmp-|intent\.log|journal\.json/.test(path);
   const withoutRecords = (state: Record<string, string>) => Object.fromEntries(Object.entries(state).filter(([p]) => !p.startsWith('/.belay')));
   const commitCall = /json\.dumps\(_bcommit\(/;
+  const project = () => makeProject({ 'src/main.py': 'print(1)\n', 'src/lib/a.py': 'A = 1\n', 'src/lib/big.bin': BIG, 'src/z.py': 'Z = 1\n' });
 
   it('while staging: the staged files are discarded, the board is unchanged, exit 130', async () => {
     const before = snapshot(flash);
-    const cwd = makeProject({ 'src/main.py': 'print(1)\n', 'src/lib/a.py': 'A = 1\n', 'src/lib/big.bin': BIG, 'src/z.py': 'Z = 1\n' });
+    const cwd = project();
     // Held: the upload of the second file, so the first one is staged already.
     const held = gate.arm(/_bup\([^)]{0,200}big\.bin/);
     const run = await applyInterrupted(cwd, link, gate, held);
     expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toContain('Ctrl-C: stopping; staged files are removed');
     // Under --json the error is the last line of stdout, a JSON object like the events.
     expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({ error: { code: 'ABORTED' } });
     expect(run.stdout).toContain('"path":"/lib/a.py","index":1,"files":5,"fileDone":6');
@@ -157,12 +157,10 @@ describeWithSocat('Ctrl-C at belay apply', () => {
   }, 120_000);
 
   it('during the commit: belay finishes it and says so, exit 130; the board holds the plan', async () => {
-    const cwd = makeProject({ 'src/main.py': 'print(1)\n', 'src/lib/a.py': 'A = 1\n', 'src/lib/big.bin': BIG, 'src/z.py': 'Z = 1\n' });
+    const cwd = project();
     const held = gate.arm(commitCall);
     const run = await applyInterrupted(cwd, link, gate, held);
     expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toContain('Ctrl-C: finishing the commit first');
-    expect(run.stderr).toContain('interrupted during the commit: belay finished the commit');
     expect(run.stdout).toContain('{"event":"interrupt","phase":"commit"}');
     expect(run.stdout).toContain('"interruptedDuringCommit":true');
     expect(run.stdout).toContain('"afterApply":"skipped"');
