@@ -77,6 +77,7 @@ async function startInterpreter(): Promise<void> {
     filesystem: options.filesystem,
     listSystemEntries: options.listSystemEntries,
     powerCutAt: options.powerCutAtWrite,
+    corruptAt: options.corruptAtWrite,
     onMutation: (count) => post({ type: 'mutations', count }),
   });
   flash.mount();

@@ -261,6 +261,7 @@ export class EmulatorTransport implements Transport {
       start: this.nextStart,
       uniqueId: this.options.uniqueId ?? boardUniqueId(this.options.dir),
       powerCutAtWrite: this.options.powerCutAtWrite,
+      corruptAtWrite: this.options.corruptAtWrite,
       heapSize: this.options.heapSize,
       listSystemEntries: this.options.listSystemEntries ?? false,
     };

@@ -7,7 +7,8 @@
  * in the folder before the Python call returns, so killing the worker at any
  * instant leaves exactly what a real board would keep after a power cut. The
  * same hooks enforce the flash size (ENOSPC past it, and `os.statvfs`
- * reports it) and count mutations so a test can cut the power at the Nth one.
+ * reports it) and count mutations so a test can cut the power at the Nth one
+ * (or have the flash keep a wrong byte of it).
  *
  * Two filesystems are emulated above these hooks: littlefs (the default,
  * POSIX-like names, atomic rename) and FAT (fat.ts: names read as the FAT
@@ -52,6 +53,8 @@ export interface FlashOptions {
   listSystemEntries: boolean;
   /** Cut the power instead of performing the Nth mutation (1-based, since power-on). */
   powerCutAt?: number;
+  /** Store the Nth mutation's data, when it is a write, with its first byte inverted (the caller's buffer untouched). */
+  corruptAt?: number;
   /** Called with the running mutation count after each mutation. */
   onMutation?: (count: number) => void;
 }
@@ -195,7 +198,17 @@ export class Flash {
       const newSize = Math.max(oldSize, at + length);
       this.tick();
       this.reserve(this.blocksFor(newSize) - this.blocksFor(oldSize));
-      const written = orig.write(stream, buffer, offset, length, position, canOwn);
+      let written: number;
+      if (this.mutations === this.options.corruptAt) {
+        // What lands in flash differs from what the program holds in RAM.
+        const stored = buffer.slice(offset, offset + length);
+        stored[0] = ~stored[0];
+        written = orig.write(stream, stored, 0, length, position, false);
+        buffer = stored;
+        offset = 0;
+      } else {
+        written = orig.write(stream, buffer, offset, length, position, canOwn);
+      }
       const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, written).slice();
       this.onHost(() => {
         const fd = fs.openSync(host, 'r+');

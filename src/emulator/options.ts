@@ -70,6 +70,13 @@ export interface EmulatorOptions {
   /** Cut the power instead of performing the Nth filesystem mutation since power-on. */
   powerCutAtWrite?: number;
   /**
+   * Store the data of the Nth filesystem mutation since power-on with its
+   * first byte inverted, when that mutation is a write: flash that keeps
+   * other bytes than the program wrote (worn or failing flash, a bad
+   * block). The program's own bytes in RAM stay as they were.
+   */
+  corruptAtWrite?: number;
+  /**
    * MicroPython heap in bytes, fixed as on a board: past it programs get
    * MemoryError (e.g. 32 * 1024 for an ESP8266). Default: the heap grows as
    * needed. See docs/emulator.md for how garbage is collected.
@@ -115,6 +122,7 @@ export interface BoardSettings {
   heapSize?: number;
   listSystemEntries: boolean;
   powerCutAtWrite?: number;
+  corruptAtWrite?: number;
 }
 
 /** Messages from the worker to the host side. */
