@@ -47,7 +47,11 @@ export interface ApplyViewOptions {
 export function chooseView(ctx: Context, stream: NodeJS.WriteStream = process.stderr): ApplyViewKind {
   if (ctx.options.json) return 'json';
   if (ctx.options.quiet) return 'silent';
-  return stream.isTTY ? 'tasks' : 'lines';
+  // The task list redraws lines as wide as the terminal (listr2 reads stdout's
+  // width): a terminal that reports no width (a bare pseudo-terminal, some CI
+  // runners) would get one character a line, so it gets plain lines.
+  const widthKnown = (stream.columns ?? 0) > 0 && process.stdout.columns !== 0;
+  return stream.isTTY && widthKnown ? 'tasks' : 'lines';
 }
 
 export function applyView(ctx: Context, options: ApplyViewOptions): ApplyView {
