@@ -35,10 +35,12 @@ export function countExecs(device) {
   const counter = { n: 0 };
   const exec = device.exec.bind(device);
   const execInteractive = device.execInteractive.bind(device);
-  device.exec = (...args) => {
-    counter.n += 1;
-    return exec(...args);
-  };
+  device.exec = /** @type {typeof device.exec} */ (
+    (...args) => {
+      counter.n += 1;
+      return exec(...args);
+    }
+  );
   device.execInteractive = (...args) => {
     counter.n += 1;
     return execInteractive(...args);

@@ -79,8 +79,8 @@ async function benchProject(count, link) {
       if (made.plan.changes.length) throw new Error(`expected no changes, got ${made.plan.changes.length}`);
       return { note: `cache ${made.cache.hits} hits / ${made.cache.misses} misses` };
     });
-    await measure('listing, names only', async () => ({ note: `${(await device.fs.list('/', { hash: false })).length} entries` }));
-    await measure('listing with hashes (ls -r -l)', async () => ({ note: `${(await device.fs.list('/')).length} entries` }));
+    await measure('listing, names only', async () => ({ note: `${(await device.fs.list('/', { recursive: true })).length} entries` }));
+    await measure('listing with hashes (ls -r -l)', async () => ({ note: `${(await device.fs.list('/', { recursive: true, hash: true })).length} entries` }));
 
     if (link === 'in-process') {
       // Cold: no cache file (every file read and hashed). Warm: the saved cache (stat only).

@@ -55,33 +55,61 @@ export type ErrorCode =
   | 'EMULATOR'
   | 'INTERNAL';
 
-export interface BelayErrorOptions {
+/**
+ * The structured facts (`data`) an error of each code carries, for programs
+ * to read without parsing messages. Every field is optional unless noted:
+ * the same code can be raised in several places. Codes not listed carry
+ * free-form facts. Any code may carry more than its listed fields.
+ */
+export interface ErrorDataMap {
+  /** The board raised an exception (protocol/board-exception.ts). */
+  BOARD_EXCEPTION: { type: string; message: string; traceback: string; errno?: number; errnoName?: string };
+  /** A filesystem operation failed on the board. */
+  FS_ERROR: { path?: string; errno?: number; errnoName?: string };
+  NO_SPACE: { path?: string; needed?: number; free?: number };
+  VERIFY_FAILED: { path?: string };
+  /** A local file or folder could not be read or written. */
+  LOCAL_IO: { path?: string; errnoName?: string };
+  PATH_INVALID: { path?: string; from?: string; to?: string };
+  /** A wait ran out: the board was silent for timeoutMs, or a wall-clock deadline passed (`deadline: true`). */
+  TIMEOUT: { waitingFor?: string; timeoutMs?: number; received?: number; deadline?: boolean };
+  NOT_RAW_REPL: { port?: string; timeoutMs?: number };
+  /** Interrupted; `boardStopped: false` when the board did not come back to its prompt in time. */
+  ABORTED: { boardStopped?: boolean };
+  PORT_AMBIGUOUS: { candidates?: string[] };
+}
+
+/** The data of an error with code C: its listed fields, and any others. */
+export type ErrorData<C extends ErrorCode = ErrorCode> = (C extends keyof ErrorDataMap ? ErrorDataMap[C] : unknown) & Record<string, unknown>;
+
+export interface BelayErrorOptions<C extends ErrorCode = ErrorCode> {
   /** Extra lines shown under the one-line message (a traceback, a source excerpt). */
   detail?: string;
   /** A next step the user can take. */
   hint?: string;
   cause?: unknown;
-  /** Structured facts for programs (errno name, exception type, position...). */
-  data?: Record<string, unknown>;
+  /** Structured facts for programs (errno name, exception type, position...); see ErrorDataMap. */
+  data?: ErrorData<C>;
 }
 
-export class BelayError extends Error {
-  readonly code: ErrorCode;
+export class BelayError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly detail?: string;
   readonly hint?: string;
-  readonly data: Record<string, unknown>;
+  readonly data: ErrorData<C>;
 
-  constructor(code: ErrorCode, message: string, options: BelayErrorOptions = {}) {
+  constructor(code: C, message: string, options: BelayErrorOptions<C> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BelayError';
     this.code = code;
     this.detail = options.detail;
     this.hint = options.hint;
-    this.data = options.data ?? {};
+    this.data = options.data ?? ({} as ErrorData<C>);
   }
 }
 
-export function isBelayError(value: unknown, code?: ErrorCode): value is BelayError {
+/** True for a BelayError (of `code`, when given); narrows `data` to that code's facts. */
+export function isBelayError<C extends ErrorCode = ErrorCode>(value: unknown, code?: C): value is BelayError<C> {
   return value instanceof BelayError && (code === undefined || value.code === code);
 }
 

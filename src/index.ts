@@ -3,11 +3,12 @@
  * its facts, load a project's belay.yaml, and plan what a deploy would change.
  * Named exports only.
  */
-export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions } from './errors.js';
+export { BelayError, isBelayError, type ErrorCode, type BelayErrorOptions, type ErrorData, type ErrorDataMap } from './errors.js';
 export { Device, type ConnectOptions, type BoardInfo } from './device/device.js';
 export type { Capabilities } from './device/capabilities.js';
 export type { BoardSession } from './device/session.js';
-export type { ExecOptions, ExecResult } from './protocol/raw-repl.js';
+export { DEFAULT_TIMEOUT_MS, type ExecOptions, type ExecResult, type ExecBytesResult } from './protocol/raw-repl.js';
+export { copyOnBoard, type CopyOptions, type CopyResult } from './device/copy.js';
 export { errnoName } from './protocol/errno.js';
 export type { Transport } from './transport/types.js';
 export { openTransport, autoPort, parsePort, emulatorDir, emulatorHome, userDataDir, checkEmulatorName, type OpenOptions, type EmulatorPlace, type PortSpec } from './port/index.js';

@@ -8,16 +8,29 @@
  * --debug logs every byte of the conversation. Right after connecting, an
  * interrupted transaction is recovered (rolled forward or back) and the
  * command says what was done.
+ *
+ * The config layer (YAML, schema) loads only when it is needed: for the
+ * port from belay.yaml, or for where an emulated board's project is; `belay
+ * --port /dev/ttyACM0 exec ...` starts without it.
+ *
+ * After Ctrl-C (or a timeout) the board is interrupted and given a short
+ * grace period to come back to its prompt; a board that does not (its
+ * program disabled Ctrl-C) is left as it is, and the error says so.
  */
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { Device, type ConnectOptions } from '../device/device.js';
-import { findConfig, loadConfig } from '../config/index.js';
+import type { Device, ConnectOptions } from '../device/device.js';
+import { BelayError, isBelayError } from '../errors.js';
 import type { LoadedConfig } from '../config/types.js';
 import { userDataDir, type EmulatorPlace } from '../port/emulator-dir.js';
+import { parsePort } from '../port/spec.js';
 import type { Context } from './context.js';
+import type { Transport } from '../transport/types.js';
 import type { RecoveryReport } from '../device/fs/index.js';
 import { checkWindow } from '../device/link-window.js';
+
+/** How long a board may take to stop its program and answer again, after Ctrl-C or a timeout. */
+export const INTERRUPT_GRACE_MS = 2000;
 
 export interface BoardSettings extends EmulatorPlace {
   port: string;
@@ -37,19 +50,26 @@ export function emulatorEnvironment(env: NodeJS.ProcessEnv = process.env): Pick<
 /** Where this command's emulated boards live: the project found from -C/-c, else the per-user folder. */
 export async function emulatorPlace(ctx: Context): Promise<EmulatorPlace> {
   // Only where the project is matters here: a broken config must not hide the board.
+  const { findConfig } = await import('../config/discover.js');
   const found = await findConfig(ctx.cwd, ctx.options.config).catch(() => null);
   return { projectDir: found ? dirname(found.file) : undefined, ...emulatorEnvironment() };
 }
 
 /** The project's config as the commands that deploy read it (plan, apply): required, with the environment for ${env:...}. */
 export async function projectConfig(ctx: Context): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/index.js');
   const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, env: process.env });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
   return config;
 }
 
 export async function boardSettings(ctx: Context): Promise<BoardSettings> {
-  if (ctx.options.port) return { port: ctx.options.port, baud: ctx.options.baud, window: ctx.options.window, ...(await emulatorPlace(ctx)) };
+  if (ctx.options.port) {
+    // A serial port needs no project; an emulated board needs to know where its flash is.
+    const place = parsePort(ctx.options.port).kind === 'emulator' ? await emulatorPlace(ctx) : {};
+    return { port: ctx.options.port, baud: ctx.options.baud, window: ctx.options.window, ...place };
+  }
+  const { loadConfig } = await import('../config/index.js');
   const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, optional: true, env: process.env });
   for (const warning of config.warnings) ctx.out.verbose(`config: ${warning.message}`);
   return {
@@ -74,6 +94,7 @@ export async function connect(ctx: Context, extra: CommandConnectOptions = {}): 
   const { port, baud, window, projectDir, home, dataDir } = await boardSettings(ctx);
   if (window !== undefined) checkWindow(window, ctx.options.window !== undefined ? '--window' : 'device.window');
   ctx.out.verbose(`connecting to ${port}`);
+  const { Device } = await import('../device/device.js');
   const device = await Device.connect({
     port,
     baud,
@@ -108,12 +129,52 @@ function reportRecovery(ctx: Context, report: RecoveryReport): void {
   if (report.missing.length > 0) ctx.out.info(`warning: the journal named ${show(report.missing)}, found neither on the board`);
 }
 
-/** Runs `work` with a connected device and always closes it. */
+/** Opens the link to the board without starting a raw REPL session (`belay repl` talks to the board as a terminal does). */
+export async function openLink(ctx: Context): Promise<Transport> {
+  const { port, baud, projectDir, home, dataDir } = await boardSettings(ctx);
+  ctx.out.verbose(`opening ${port}`);
+  const { openTransport } = await import('../port/open.js');
+  return openTransport({ port, baud, projectDir, emulatorHome: home, dataDir });
+}
+
+/** Runs `work` with a connected device and always closes it (within a grace period after an interrupt). */
 export async function withDevice<T>(ctx: Context, work: (device: Device) => Promise<T>, extra: CommandConnectOptions = {}): Promise<T> {
   const device = await connect(ctx, extra);
+  let result: T;
   try {
-    return await work(device);
-  } finally {
-    await device.close();
+    result = await work(device);
+  } catch (err) {
+    const abandoned = isBelayError(err, 'ABORTED') || isBelayError(err, 'TIMEOUT');
+    if (!abandoned) {
+      await device.close();
+      throw err;
+    }
+    if (await closeWithin(device, INTERRUPT_GRACE_MS)) throw err;
+    throw new BelayError(err.code, `${err.message}; the board did not stop within ${INTERRUPT_GRACE_MS / 1000} s`, {
+      detail: err.detail,
+      hint: 'its program may have disabled Ctrl-C (micropython.kbd_intr(-1)) and may still be running: press its reset button, or unplug it and plug it in again',
+      data: { ...err.data, boardStopped: false },
+      cause: err,
+    });
   }
+  await device.close();
+  return result;
+}
+
+/** Closes the device, or drops the link if the board is not back at its prompt in time; true when it came back. */
+async function closeWithin(device: Device, graceMs: number): Promise<boolean> {
+  const closing = device.close().then(
+    () => true,
+    () => true,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const came = await Promise.race([closing, expired]);
+  clearTimeout(timer);
+  if (came) return true;
+  await device.transport.close().catch(() => undefined);
+  await closing;
+  return false;
 }

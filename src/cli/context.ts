@@ -29,10 +29,17 @@ export interface Context {
   signal: AbortSignal;
   /** The command being run, for its own options (`ctx.command.opts()`). */
   command: Command;
+  /** Fields a failure under --json carries besides `error` (exec: what the program printed). */
+  jsonOnError?: Record<string, unknown>;
+  /** Under --json the command prints one JSON object per line (apply's events): its error is one line too. */
+  jsonLines?: boolean;
 }
 
 export function contextFrom(command: Command, signal: AbortSignal): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
+  // An empty BELAY_PORT / BELAY_PROFILE (`BELAY_PORT= belay ...`) means unset, as in a shell.
+  if (options.port === '') options.port = undefined;
+  if (options.profile === '') options.profile = undefined;
   const out = new Output({
     color: wantsColor(options.color),
     quiet: Boolean(options.quiet),

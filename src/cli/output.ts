@@ -24,6 +24,10 @@ const CODES: Record<Style, [number, number]> = {
 };
 
 export class Output {
+  /** True while a progress line is drawn on the terminal without its newline. */
+  lineOpen = false;
+  private closed = false;
+
   constructor(
     readonly options: OutputOptions,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
@@ -38,16 +42,36 @@ export class Output {
 
   /** Command results: always printed, to stdout. */
   data(text: string): void {
-    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Raw bytes or text without an added newline (streamed board output). */
   raw(chunk: string | Uint8Array): void {
-    this.stdout.write(chunk);
+    this.write(chunk);
   }
 
   json(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  private write(chunk: string | Uint8Array): void {
+    if (!this.closed) this.stdout.write(chunk);
+  }
+
+  /** The reader of stdout went away (EPIPE): drop whatever else comes. */
+  closeStdout(): void {
+    this.closed = true;
+  }
+
+  get stdoutClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Ends a half-drawn progress line, so what follows starts on a line of its own. */
+  breakLine(): void {
+    if (!this.lineOpen) return;
+    this.stderr.write('\n');
+    this.lineOpen = false;
   }
 
   /** Progress and confirmations: stderr, silenced by --quiet. */
@@ -64,10 +88,12 @@ export class Output {
   }
 
   warn(text: string): void {
+    this.breakLine();
     this.stderr.write(`${this.style('yellow', 'warning:')} ${text}\n`);
   }
 
   error(err: unknown): void {
+    this.breakLine();
     if (err instanceof BelayError) {
       this.stderr.write(`${this.style('red', 'error:')} ${err.message} ${this.style('dim', `[${err.code}]`)}\n`);
       if (err.detail) this.stderr.write(`${err.detail.replace(/\n?$/, '\n')}`);

@@ -11,7 +11,7 @@ export { isIgnored, isKept, boardMatcher, BUILTIN_IGNORE } from './patterns.js';
 export { listSourceFiles, type SourceFile, type SourceListing } from './walk.js';
 export { DEFAULTS } from './resolve.js';
 export { SCHEMA_URL, loadSchema } from './schema.js';
-export { initProject, renderInitConfig, guessLayout, type InitOptions, type InitResult, type ProjectLayout } from './init.js';
+export { initProject, renderInitConfig, guessLayout, schemaLocation, publishedSchemaUrl, notDeployed, type InitOptions, type InitResult, type ProjectLayout } from './init.js';
 export { toPrintable } from './printable.js';
 export type {
   Config,

@@ -32,6 +32,10 @@ export interface InitOptions {
 
 export interface InitResult {
   configFile: string;
+  /** Top-level files and folders boards run (main.py, boot.py, lib/) left out because src/ is the board root. */
+  notDeployed: string[];
+  /** Where the config's schema comment points. */
+  schema: string;
   /** Files created besides the config (the scaffolded main.py). */
   created: string[];
   gitignore: 'created' | 'updated' | 'unchanged';
@@ -52,11 +56,40 @@ function scalar(value: string): string {
   return /^[A-Za-z0-9_./:-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) ? value : JSON.stringify(value);
 }
 
+/** With src/ as the board root, the top-level files and folders a board would run that it leaves out. */
+export function notDeployed(layout: ProjectLayout): string[] {
+  return layout.src ? [...layout.topFiles, ...(layout.lib ? ['lib/'] : [])] : [];
+}
+
+/** The schema's published copy for a version of belay (what `npx belay` and a global install fetched). */
+export function publishedSchemaUrl(version: string): string {
+  return `https://unpkg.com/belay@${version}/belay.config.schema.json`;
+}
+
+/**
+ * Where a new config's schema comment points: the project's own installed
+ * copy when belay is a dependency of it (so editors follow upgrades),
+ * otherwise the published copy of this version, which works wherever the
+ * config is opened, whether belay was run through npx or installed globally.
+ */
+export async function schemaLocation(dir: string, version: string): Promise<string> {
+  const local = join(dir, 'node_modules', 'belay', 'belay.config.schema.json');
+  return (await isFile(local)) ? './node_modules/belay/belay.config.schema.json' : publishedSchemaUrl(version);
+}
+
 export function renderInitConfig(layout: ProjectLayout, options: { port?: string; schemaPath?: string } = {}): string {
   const schema = options.schemaPath ?? './node_modules/belay/belay.config.schema.json';
   const sources: string[] = [];
   if (layout.src || (!layout.lib && layout.topFiles.length === 0)) {
     sources.push('  - from: src', '    to: /', '    # include: ["**/*.py"]', '    # exclude: ["**/test_*.py"]');
+    const left = notDeployed(layout);
+    if (left.length > 0) {
+      sources.push(`  # ${left.join(' and ')} beside src/ ${left.length === 1 ? 'is' : 'are'} not deployed; to deploy ${left.length === 1 ? 'it' : 'them'} too:`);
+      for (const name of left) {
+        const plain = name.replace(/\/$/, '');
+        sources.push(`  # - from: ${plain}`, `  #   to: /${plain}`);
+      }
+    }
   } else {
     for (const name of layout.topFiles) sources.push(`  - from: ${name}`, `    to: /${name}`);
     if (layout.lib) sources.push('  - from: lib', '    to: /lib');
@@ -135,8 +168,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       },
     );
   }
-  await writeFile(configFile, renderInitConfig(layout, options));
-  return { configFile, created, gitignore: await ensureGitignore(dir), layout };
+  const schema = options.schemaPath ?? './node_modules/belay/belay.config.schema.json';
+  await writeFile(configFile, renderInitConfig(layout, { ...options, schemaPath: schema }));
+  return { configFile, created, gitignore: await ensureGitignore(dir), layout, notDeployed: notDeployed(layout), schema };
 }
 
 /** Adds `.belay/` (local plans and state) to .gitignore unless already ignored. */

@@ -15,15 +15,12 @@ import { parseConfigText, type ConfigDocument } from './document.js';
 import { interpolateTree, type InterpolationProblem } from './interpolate.js';
 import { applyProfile, originOf } from './merge.js';
 import { report, type CheckContext } from './context.js';
-import { resolveSettings } from './resolve.js';
+import { reportMissingSources, resolveSettings } from './resolve.js';
 import { checkRules } from './rules.js';
 import { validateSchema } from './schema.js';
-import { Secrets } from './secrets.js';
+import { Secrets, SHORT_SECRET_LENGTH } from './secrets.js';
 import { suggest } from './suggest.js';
 import type { ConfigWarning, Diagnostic, LoadedConfig, LoadOptions, RawConfig, RawSettings, ValidationResult } from './types.js';
-
-/** Secrets shorter than this are hidden everywhere they occur, which may hide unrelated text. */
-const SHORT_SECRET = 4;
 
 /** Every diagnostic for the config `options` point at; never throws for problems in the file. */
 export async function validateConfig(options: LoadOptions): Promise<ValidationResult> {
@@ -71,7 +68,10 @@ export async function validateConfig(options: LoadOptions): Promise<ValidationRe
     // An empty file is a valid config: every default.
     const value = parsed.value === undefined || parsed.value === null ? {} : parsed.value;
     diagnostics.push(...validateSchema(value, source));
-    if (diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics, found.file);
+    if (diagnostics.some((d) => d.severity === 'error')) {
+      await reportMissingSources(value, { source, rootDir: dirname(found.file), origin: (path) => path, diagnostics });
+      return fail(diagnostics, found.file);
+    }
     raw = value as RawConfig;
   }
 
@@ -117,9 +117,10 @@ export async function validateConfig(options: LoadOptions): Promise<ValidationRe
     },
     ctx,
   );
-  warnShortSecrets(secrets, diagnostics, configFile);
-
-  const sorted = sortDiagnostics(redactAll(diagnostics, secrets));
+  // After redaction: the warning names secrets by label only, and must stay readable.
+  const redacted = redactAll(diagnostics, secrets);
+  warnShortSecrets(secrets, redacted, configFile);
+  const sorted = sortDiagnostics(redacted);
   const ok = !sorted.some((d) => d.severity === 'error');
   const result: ValidationResult = { ok, configFile, profile: requested, profiles, diagnostics: sorted };
   if (ok) {
@@ -148,12 +149,12 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
 function warnShortSecrets(secrets: Secrets, diagnostics: Diagnostic[], file: string | null): void {
   // Labels, never values: the warning itself must not leak.
-  const short = secrets.shortLabels(SHORT_SECRET);
+  const short = secrets.shortLabels(SHORT_SECRET_LENGTH);
   for (const label of short) {
     diagnostics.push({
       severity: 'warning',
       code: 'SECRET_SHORT',
-      message: `secret ${label} is shorter than ${SHORT_SECRET} characters: hiding it may also hide unrelated text`,
+      message: `secret ${label} is shorter than ${SHORT_SECRET_LENGTH} characters: it is hidden only where it stands alone, and a plan's hash of it is easy to guess`,
       file: file ?? undefined,
     });
   }

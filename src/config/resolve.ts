@@ -6,6 +6,7 @@
  * reported with the position they were written at.
  */
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { checkBoardPath, type PathPurpose } from '../paths/board.js';
 import { EMULATOR_NAME_RULE, emulatorNameIn, emulatorNameProblem } from '../port/spec.js';
@@ -116,6 +117,36 @@ export function configBoardPath(input: string, path: PathSegment[], ctx: CheckCo
   return result.path;
 }
 
+/** The source's stat, or undefined after reporting that it is missing or unreadable. */
+async function statSource(given: string, fromPath: PathSegment[], ctx: CheckContext): Promise<Stats | undefined> {
+  const info = await stat(resolve(ctx.rootDir, given)).catch((err: NodeJS.ErrnoException) => err);
+  if (!(info instanceof Error)) return info;
+  const missing = info.code === 'ENOENT' || info.code === 'ENOTDIR';
+  report(ctx, fromPath, {
+    code: 'CONFIG_INVALID',
+    message: missing ? `source "${given}" does not exist` : `source "${given}" cannot be read (${info.code})`,
+    hint: missing ? `paths are relative to the config file's folder (${ctx.rootDir})` : undefined,
+  });
+  return undefined;
+}
+
+/**
+ * For a config that failed its schema check (which stops the full check):
+ * still reports the sources that do not exist, so one run of `belay
+ * validate` shows every problem to fix. Only plain `from` strings are
+ * looked at (no ${...}: those are resolved later, after the schema).
+ */
+export async function reportMissingSources(raw: unknown, ctx: CheckContext): Promise<void> {
+  const sources = raw !== null && typeof raw === 'object' ? (raw as { sources?: unknown }).sources : undefined;
+  if (!Array.isArray(sources)) return;
+  for (let i = 0; i < sources.length; i++) {
+    const entry: unknown = sources[i];
+    const from = typeof entry === 'string' ? entry : entry !== null && typeof entry === 'object' ? (entry as { from?: unknown }).from : undefined;
+    if (typeof from !== 'string' || from === '' || from.includes('${') || from.includes('\u0000')) continue;
+    await statSource(from, ['sources', i, 'from'], ctx);
+  }
+}
+
 async function resolveSource(raw: RawSource, path: PathSegment[], ctx: CheckContext): Promise<SourceMapping | undefined> {
   const entry = typeof raw === 'string' ? { from: raw } : raw;
   // A bare string has no `from` node: positions fall back to the string itself.
@@ -125,16 +156,8 @@ async function resolveSource(raw: RawSource, path: PathSegment[], ctx: CheckCont
     report(ctx, fromPath, { code: 'PATH_INVALID', message: `${pathName(fromPath)} contains a NUL character` });
     return undefined;
   }
-  const info = await stat(from).catch((err: NodeJS.ErrnoException) => err);
-  if (info instanceof Error) {
-    const missing = info.code === 'ENOENT' || info.code === 'ENOTDIR';
-    report(ctx, fromPath, {
-      code: 'CONFIG_INVALID',
-      message: missing ? `source "${entry.from}" does not exist` : `source "${entry.from}" cannot be read (${info.code})`,
-      hint: missing ? `paths are relative to the config file's folder (${ctx.rootDir})` : undefined,
-    });
-    return undefined;
-  }
+  const info = await statSource(entry.from, fromPath, ctx);
+  if (!info) return undefined;
   if (!info.isDirectory() && !info.isFile()) {
     report(ctx, fromPath, { code: 'CONFIG_INVALID', message: `source "${entry.from}" is neither a folder nor a file` });
     return undefined;

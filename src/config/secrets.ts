@@ -5,9 +5,45 @@
  * here so a secret is never printed or stored.
  */
 
+/**
+ * Secrets this long are hidden wherever they occur: text that merely
+ * happens to contain them is too unlikely to matter. Shorter ones are hidden
+ * only where they stand as a value of their own (not inside a longer word or
+ * number), so a one-letter secret `k` never turns `/key.txt` into garbage.
+ */
+export const MASK_ANYWHERE_LENGTH = 8;
+
+/** Secrets shorter than this draw a warning: hard to mask, and guessable from a plan's hash. */
+export const SHORT_SECRET_LENGTH = 4;
+
+interface Needle {
+  text: string;
+  replacement: string;
+  anywhere: boolean;
+}
+
+const WORD = /[\p{L}\p{N}_]/u;
+
+/** True when `text[at..at+length)` is not glued to word characters on a side where the needle itself is a word character. */
+function standsAlone(text: string, at: number, needle: string): boolean {
+  const before = at > 0 ? text[at - 1] : '';
+  const after = text[at + needle.length] ?? '';
+  if (before && WORD.test(needle[0]) && WORD.test(before)) return false;
+  if (after && WORD.test(needle[needle.length - 1]) && WORD.test(after)) return false;
+  return true;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export class Secrets {
   /** value -> label shown in its place. */
   private readonly labels = new Map<string, string>();
+  /** Interpolated strings holding a secret -> the same string with each secret part masked. */
+  private readonly rendered = new Map<string, string>();
+  private needles: Needle[] | undefined;
+  private pattern: RegExp | undefined;
   /**
    * Board paths whose whole content is secret (inline files with `secret: true`).
    * Diff views hide these files' diffs entirely rather than line by line.
@@ -17,11 +53,25 @@ export class Secrets {
   /** Records a secret value; empty values are ignored (nothing to hide). */
   add(value: string, label: string): void {
     if (value === '') return;
+    this.needles = undefined;
     if (!this.labels.has(value)) this.labels.set(value, label);
     // The same value may reach text JSON-escaped (inside a serialised config.json
     // or a plan file), so the escaped spelling is hidden too.
     const escaped = JSON.stringify(value).slice(1, -1);
     if (escaped !== value && !this.labels.has(escaped)) this.labels.set(escaped, label);
+  }
+
+  /**
+   * Records a string that interpolation built around secrets (`"https://u:${secret:P}@host"`),
+   * with its masked rendering: wherever the whole string appears, its secret
+   * parts are hidden, however short they are.
+   */
+  addRendered(value: string, masked: string): void {
+    if (value === masked || this.labels.has(value)) return;
+    this.needles = undefined;
+    this.rendered.set(value, masked);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) this.rendered.set(escaped, JSON.stringify(masked).slice(1, -1));
   }
 
   /** Records a whole file's content as secret, under its board path. */
@@ -43,22 +93,48 @@ export class Secrets {
     return this.labels.size;
   }
 
-  /** True when `text` contains any secret value. */
+  /** True when `text` shows any secret value (where redact would hide one). */
   leaks(text: string): boolean {
-    for (const value of this.labels.keys()) if (text.includes(value)) return true;
-    return false;
+    return this.redact(text) !== text;
   }
 
-  /** Replaces every secret value in `text` with `<secret:LABEL>`. */
-  redact(text: string): string {
-    if (this.labels.size === 0) return text;
-    // Longest first, so a secret containing another secret is hidden whole.
-    const values = [...this.labels.keys()].sort((a, b) => b.length - a.length);
-    let out = text;
-    for (const value of values) {
-      if (out.includes(value)) out = out.split(value).join(`<secret:${this.labels.get(value)}>`);
+  private search(): { needles: Needle[]; pattern: RegExp } | undefined {
+    if (!this.needles) {
+      const needles: Needle[] = [];
+      for (const [value, masked] of this.rendered) needles.push({ text: value, replacement: masked, anywhere: value.length >= MASK_ANYWHERE_LENGTH });
+      for (const [value, label] of this.labels) needles.push({ text: value, replacement: `<secret:${label}>`, anywhere: value.length >= MASK_ANYWHERE_LENGTH });
+      // Longest first, so a secret containing another secret is hidden whole.
+      needles.sort((a, b) => b.text.length - a.text.length);
+      this.needles = needles;
+      this.pattern = needles.length > 0 ? new RegExp(needles.map((n) => escapeRegExp(n.text)).join('|'), 'gu') : undefined;
     }
-    return out;
+    return this.pattern ? { needles: this.needles, pattern: this.pattern } : undefined;
+  }
+
+  /**
+   * Replaces every secret in `text` with `<secret:LABEL>`, in one pass (a
+   * marker already written is never searched again). Short secrets only
+   * where they stand alone; see MASK_ANYWHERE_LENGTH.
+   */
+  redact(text: string): string {
+    const search = this.search();
+    if (!search) return text;
+    const { needles, pattern } = search;
+    let out = '';
+    let last = 0;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const at = match.index;
+      const hit = needles.find((n) => text.startsWith(n.text, at) && (n.anywhere || standsAlone(text, at, n.text)));
+      if (!hit) {
+        pattern.lastIndex = at + 1;
+        continue;
+      }
+      out += text.slice(last, at) + hit.replacement;
+      last = at + hit.text.length;
+      pattern.lastIndex = last;
+    }
+    return out + text.slice(last);
   }
 }
 

@@ -7,17 +7,17 @@
  * Higher layers (filesystem, sync) build on `exec`.
  */
 import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
-import { RawRepl, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
+import { RawRepl, type ExecBytesResult, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
-import { snippet } from './snippets.js';
+import { snippet, pyLiteral } from './snippets.js';
 import { DeviceFs, type DeviceFsOptions } from './fs/device-fs.js';
 import { parseCapabilities, type Capabilities, type RawProbe } from './capabilities.js';
 import type { BoardSession } from './session.js';
 
 export interface ConnectOptions extends OpenOptions {
   signal?: AbortSignal;
-  /** Longest silence tolerated from the board, in ms (default 10 s). */
+  /** Longest silence tolerated from the board, and longest connect, in ms (default DEFAULT_TIMEOUT_MS, 10 s). */
   timeoutMs?: number;
   /** Set false to never try raw-paste. */
   rawPaste?: boolean;
@@ -51,7 +51,7 @@ export interface BoardInfo {
   };
 }
 
-export class Device implements BoardSession {
+export class Device implements BoardSession, AsyncDisposable {
   private queue: Promise<unknown> = Promise.resolve();
   private probed: Capabilities | undefined;
   private closed = false;
@@ -118,19 +118,46 @@ export class Device implements BoardSession {
     return run;
   }
 
-  /** Runs Python on the board; its exceptions reject with BOARD_EXCEPTION. */
-  exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.serialise(() => {
+  /**
+   * Runs Python on the board and returns what it printed, as text (with
+   * `bytes: true`, stdout as a Buffer of exactly what the board sent). Its
+   * exceptions reject with BOARD_EXCEPTION. `timeoutMs` is a wall-clock
+   * limit (the program is then interrupted and the call rejects with
+   * TIMEOUT); without it the board may stay silent DEFAULT_TIMEOUT_MS at most.
+   * With `filename` the code runs under that name (tracebacks show it, not
+   * <stdin>) and travels as a string literal, so every byte arrives intact.
+   */
+  exec(code: string, options: ExecOptions & { filename?: string; bytes: true }): Promise<ExecBytesResult>;
+  exec(code: string, options?: ExecOptions & { filename?: string }): Promise<ExecResult>;
+  exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult | ExecBytesResult> {
+    const { filename, bytes, ...rest } = options;
+    const program = filename === undefined ? code : named(code, filename);
+    return this.serialise(async () => {
       throwIfAborted(options.signal);
-      return this.withHeapFigures(this.repl.exec(code, { platform: this.boardPlatform, ...options }));
+      try {
+        const result = await this.withHeapFigures(this.repl.exec(program, { platform: this.boardPlatform, ...rest }));
+        return bytes ? result : { stdout: result.stdout.toString('utf8'), stderr: result.stderr };
+      } catch (err) {
+        throw filename === undefined ? err : withoutWrapperFrames(err);
+      }
     });
+  }
+
+  /**
+   * Starts code and returns once the board has it, without waiting for it
+   * to finish (`belay run --no-follow`): the program keeps running after the
+   * link closes, until the next call on any session interrupts it.
+   */
+  launch(code: string, options: { signal?: AbortSignal; filename?: string } = {}): Promise<void> {
+    const program = options.filename === undefined ? code : named(code, options.filename);
+    return this.serialise(() => this.repl.execNoFollow(program, options.signal));
   }
 
   /**
    * Runs code that exchanges bytes with the host while it runs (transfers):
    * `body` gets the link once the code is sent. See RawRepl.execInteractive.
    */
-  execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecResult> {
+  execInteractive<T>(code: string, body: (io: InteractiveIo) => Promise<T>, options: ExecOptions = {}): Promise<{ value: T } & ExecBytesResult> {
     return this.serialise(() => {
       throwIfAborted(options.signal);
       return this.withHeapFigures(this.repl.execInteractive(code, body, { platform: this.boardPlatform, ...options }));
@@ -167,9 +194,9 @@ export class Device implements BoardSession {
     return this.parseJson<T>(() => this.exec(code, options));
   }
 
-  private async parseJson<T>(run: () => Promise<ExecResult>): Promise<T> {
+  private async parseJson<T>(run: () => Promise<{ stdout: string | Buffer }>): Promise<T> {
     const { stdout } = await run();
-    const text = stdout.toString('utf8').trim();
+    const text = stdout.toString().trim();
     const last = text.slice(text.lastIndexOf('\n') + 1);
     try {
       return JSON.parse(last) as T;
@@ -216,6 +243,11 @@ export class Device implements BoardSession {
     await this.close({ leaveRaw: false });
   }
 
+  /** `await using device = await Device.connect(...)`: closed when the block ends, however it ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Leaves the raw REPL (so a terminal finds the friendly prompt) and closes the link. */
   async close(options: { leaveRaw?: boolean } = {}): Promise<void> {
     if (this.closed) return;
@@ -225,4 +257,19 @@ export class Device implements BoardSession {
     this.repl.dispose();
     await this.transport.close();
   }
+}
+
+/** The program that runs `source` under `filename` (see snippets/run_named.py). */
+function named(source: string, filename: string): string {
+  return `${snippet('run_named')}\n_belay_run(${pyLiteral(source)}, ${pyLiteral(filename)})\n`;
+}
+
+/** Drops the wrapper's own <stdin> frames from a traceback: the user's file is what matters. */
+function withoutWrapperFrames(err: unknown): unknown {
+  if (!isBelayError(err, 'BOARD_EXCEPTION') || typeof err.data.traceback !== 'string') return err;
+  const traceback = err.data.traceback
+    .split('\n')
+    .filter((line) => !/^\s*File "<stdin>"/.test(line))
+    .join('\n');
+  return new BelayError('BOARD_EXCEPTION', err.message, { detail: traceback, hint: err.hint, data: { ...err.data, traceback }, cause: err.cause });
 }

@@ -65,18 +65,8 @@ let collector: MidProgramCollector | undefined;
 let flash: Flash;
 /** The interpreter's interrupt character (mp_interrupt_char), as an Int32 view of its word. */
 let interruptChar: { memory: Int32Array; index: number };
-/** The words the host sets to deliver KeyboardInterrupt, as they are when none is pending. */
-let idleInterrupt: Array<[number, number]> = [];
-
-/**
- * Starts a program's run: a Ctrl-C the host delivered as the last program
- * was ending (it saw code running, then the code ended) must not interrupt
- * this one; firmware handles a pending interrupt before its prompt returns.
- */
-function startProgram(): void {
-  for (const [index, value] of idleInterrupt) Atomics.store(interruptChar.memory, index, value);
-  input.executing = true;
-}
+/** The words a Ctrl-C sets (see InterruptState), with their values when nothing is pending. */
+let idleInterruptWords: Array<[number, number]> = [];
 
 async function startInterpreter(): Promise<void> {
   output.muted = true;
@@ -110,18 +100,30 @@ async function startInterpreter(): Promise<void> {
   // The host reaches KeyboardInterrupt through this instance's memory: tell it where.
   const interrupt = locateInterruptState(mp, knownInterrupt);
   interruptChar = { memory: new Int32Array(loaded.memory), index: interrupt.charIndex };
-  idleInterrupt = interrupt.words.map(([index]) => [index, interruptChar.memory[index]]);
+  idleInterruptWords = interrupt.words.map(([index]) => [index, interruptChar.memory[index]]);
   post({ type: 'ready', memory: loaded.memory, interruptWords: interrupt.words, interruptCharIndex: interrupt.charIndex, depthIndex: collector?.depthIndex });
   mp.runPython(firmwarePatch({ uniqueId: options.uniqueId, hide: options.hide, fixedHeap: collector !== undefined }));
   mp.replInit();
   output.muted = false;
 }
 
+/**
+ * What pyexec does when a program ends (mp_handle_pending(false)): a Ctrl-C
+ * that arrived while the program was still ending must not interrupt the
+ * next one. The interpreter's own call also gives KeyboardInterrupt a fresh
+ * traceback (the host sets only the pending words, so tracebacks would
+ * otherwise pile up); the idle values then drop what it made pending.
+ */
+function dropPendingInterrupt(): void {
+  mp._module._mp_sched_keyboard_interrupt();
+  for (const [index, value] of idleInterruptWords) Atomics.store(interruptChar.memory, index, value);
+}
+
 /** Runs Python source from the flash (boot.py, main.py) as the firmware does at start-up. */
 function runScript(file: string): void {
   // The flash folder is the truth (writes go through at once): look there.
   if (!existsSync(join(options.dir, file))) return;
-  startProgram();
+  input.executing = true;
   try {
     // As pyexec does for a file: Ctrl-C armed, run in __main__'s globals.
     mp.runPython(
@@ -134,6 +136,7 @@ function runScript(file: string): void {
     output.text(`Traceback (most recent call last):\r\n  File "${file.slice(1)}"\r\n${detail.trim().split('\n').pop()}\r\n`);
   } finally {
     input.executing = false;
+    dropPendingInterrupt();
   }
 }
 
@@ -150,7 +153,7 @@ function feed(byte: number): number {
 
 /** Feeds bytes that make the interpreter run code, with Ctrl-C delivery enabled. */
 function execute(bytes: Iterable<number>): number {
-  startProgram();
+  input.executing = true;
   try {
     let result = 0;
     for (const byte of bytes) result = feed(byte);
@@ -210,6 +213,10 @@ function rawPaste(): void {
       output.flush();
     }
   }
+  // Busy from before the acknowledgement: a host may hang up as soon as it
+  // has it (`run --no-follow`, machine.reset()), and closing waits only for
+  // a board it sees busy.
+  input.executing = true;
   output.byte(CTRL_D);
   output.flush();
   // Run it through the plain raw REPL, minus the "OK" that mode prints first.
@@ -231,8 +238,8 @@ function runPasted(code: Uint8Array): void {
     execute([...code, CTRL_D]);
     return;
   }
+  input.executing = true;
   collector?.collectBetweenPrograms();
-  startProgram();
   const { memory, index } = interruptChar;
   Atomics.store(memory, index, CTRL_C); // as pyexec arms Ctrl-C around a program
   let traceback = '';
@@ -244,6 +251,7 @@ function runPasted(code: Uint8Array): void {
   } finally {
     Atomics.store(memory, index, -1);
     input.executing = false;
+    dropPendingInterrupt();
   }
   output.text(`\x04${traceback}\x04>`);
 }

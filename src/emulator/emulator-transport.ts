@@ -23,6 +23,8 @@ import { boardUniqueId } from './board-id.js';
 
 /** How long closing waits for the board to finish what it was doing (see settle()). */
 const SETTLE_MS = 3000;
+/** How long closing waits for a reset's power-on itself, before SETTLE_MS starts counting. */
+const POWER_ON_LIMIT_MS = 60_000;
 
 /** Where the last board powered on in this process keeps its interrupt state: the next one checks it first. */
 let lastInterruptState: { words: Array<[number, number]>; charIndex: number } | undefined;
@@ -188,12 +190,16 @@ export class EmulatorTransport implements Transport {
    * say) leaves a real board to carry on. This board lives only while it is
    * open, so closing first lets it finish what it was sent and, after a
    * reset, its start-up (boot.py, main.py), up to a bound: a program that
-   * never ends is powered off after it.
+   * never ends is powered off after it. Starting the interpreter after a
+   * reset can take seconds on a busy machine: the bound counts from when
+   * it is up, so boot.py and main.py always get their time.
    */
   private async settle(): Promise<void> {
-    const deadline = performance.now() + SETTLE_MS;
+    const limit = performance.now() + POWER_ON_LIMIT_MS;
+    let deadline = performance.now() + SETTLE_MS;
     while (performance.now() < deadline) {
       if (!this.worker && this.resetting === undefined) return; // powered off
+      if (this.resetting !== undefined) deadline = Math.min(limit, performance.now() + SETTLE_MS);
       const busy = this.writer.pending > 0 || this.writer.executing || this.resetting !== undefined || (this.resetSeen && !this.startupDone);
       if (!busy) return;
       await new Promise((resolve) => setTimeout(resolve, 5));

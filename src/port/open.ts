@@ -3,12 +3,12 @@
  * MicroPython board plugged in (`auto`), or an emulated board whose flash
  * folder emulator-dir.ts decides. This sits above both transport/ (serial
  * links, discovery) and emulator/ (a board), so neither imports the other.
+ * Each kind of link loads when it is opened: the emulator never loads the
+ * serialport native bindings, and a serial port never loads the emulator.
  */
 import { BelayError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
-import { listPorts, type ListOptions, type PortInfo } from '../transport/discovery.js';
-import { SerialTransport, DEFAULT_BAUD } from '../transport/serial.js';
-import { EmulatorTransport } from '../emulator/emulator-transport.js';
+import type { ListOptions, PortInfo } from '../transport/discovery.js';
 import type { EmulatorOptions } from '../emulator/options.js';
 import { emulatorDir } from './emulator-dir.js';
 import { parsePort } from './spec.js';
@@ -35,6 +35,7 @@ function describe(port: PortInfo): string {
 
 /** Picks the single board for `--port auto`, or explains why it cannot. */
 export async function autoPort(discovery?: ListOptions): Promise<string> {
+  const { listPorts } = await import('../transport/discovery.js');
   const listing = await listPorts(discovery);
   const boards = listing.ports.filter((port) => port.kind === 'micropython');
   const candidates = boards.length > 0 ? boards : listing.ports.filter((port) => port.kind === 'usb-serial');
@@ -57,8 +58,10 @@ export async function openTransport(options: OpenOptions = {}): Promise<Transpor
   if (spec.kind === 'emulator') {
     const dir = options.emulator?.dir ?? emulatorDir(spec.name, { projectDir: options.projectDir, home: options.emulatorHome, dataDir: options.dataDir });
     // Connecting is not a power-on: boot.py and main.py run on a reset only.
+    const { EmulatorTransport } = await import('../emulator/emulator-transport.js');
     return EmulatorTransport.open({ start: 'connect', ...options.emulator, dir }, spec.name);
   }
   const path = spec.kind === 'auto' ? await autoPort(options.discovery) : spec.path;
+  const { SerialTransport, DEFAULT_BAUD } = await import('../transport/serial.js');
   return SerialTransport.open(path, options.baud ?? DEFAULT_BAUD);
 }

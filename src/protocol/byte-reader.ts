@@ -1,8 +1,10 @@
 /**
  * Buffers the bytes a Transport delivers and lets the protocol wait for what
  * it expects: a marker, a count of bytes, or "anything". Every wait has a
- * timeout and honours an AbortSignal; a link that closes fails every wait at
- * once with LINK_LOST instead of leaving it hanging.
+ * silence timeout, may have a wall-clock deadline (a board that keeps talking
+ * must not keep a wait alive for ever) and honours an AbortSignal; a link
+ * that closes fails every wait at once with LINK_LOST instead of leaving it
+ * hanging.
  */
 import { BelayError, abortError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
@@ -17,6 +19,8 @@ interface Waiter {
 export interface WaitOptions {
   /** How long the board may stay silent (Infinity: wait for ever). */
   timeoutMs: number;
+  /** performance.now() after which the wait fails however much the board says. */
+  deadline?: number;
   signal?: AbortSignal;
   /** Named in the timeout error: what we were waiting for. */
   what: string;
@@ -95,15 +99,18 @@ export class ByteReader {
         },
       };
       const startTimer = () => {
-        if (!Number.isFinite(options.timeoutMs)) return;
+        const untilDeadline = options.deadline === undefined ? Infinity : Math.max(0, options.deadline - performance.now());
+        const wait = Math.min(options.timeoutMs, untilDeadline);
+        if (!Number.isFinite(wait)) return;
+        const byDeadline = untilDeadline < options.timeoutMs;
         timer = setTimeout(() => {
           fail(
             new BelayError('TIMEOUT', `the board did not answer in time (waiting for ${options.what})`, {
               hint: 'check the board is running MicroPython and not busy; try `belay reset`',
-              data: { waitingFor: options.what, timeoutMs: options.timeoutMs, received: this.buffer.length },
+              data: { waitingFor: options.what, timeoutMs: options.timeoutMs, received: this.buffer.length, deadline: byDeadline },
             }),
           );
-        }, options.timeoutMs);
+        }, wait);
       };
       if (options.signal?.aborted) return fail(abortError(options.signal));
       if (waiter.check()) return;
@@ -123,6 +130,25 @@ export class ByteReader {
       const before = this.buffer.subarray(0, at);
       this.buffer = this.buffer.subarray(at + needle.length);
       return Buffer.from(before);
+    });
+  }
+
+  /**
+   * Waits for `marker` and drops everything before it as it arrives, so a
+   * board that talks without end costs no memory while we look for it.
+   */
+  async skipUntil(marker: string, options: WaitOptions): Promise<void> {
+    const needle = Buffer.from(marker, 'latin1');
+    await this.wait(options, () => {
+      const at = this.buffer.indexOf(needle);
+      if (at < 0) {
+        // Keep only what could be the start of the marker.
+        const keep = Math.min(this.buffer.length, needle.length - 1);
+        if (this.buffer.length > keep) this.buffer = Buffer.from(this.buffer.subarray(this.buffer.length - keep));
+        return undefined;
+      }
+      this.buffer = this.buffer.subarray(at + needle.length);
+      return true as const;
     });
   }
 

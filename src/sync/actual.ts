@@ -10,7 +10,7 @@ import type { ActualEntry, ActualState } from './types.js';
 
 export async function readActual(device: Device, options: { signal?: AbortSignal } = {}): Promise<ActualState> {
   const features = await device.fs.probe({ signal: options.signal });
-  const listing = await device.fs.list('/', { signal: options.signal });
+  const listing = await device.fs.list('/', { signal: options.signal, recursive: true, hash: true });
   const entries: ActualEntry[] = listing.map((entry) => {
     if (entry.kind === 'dir') return { path: entry.path, kind: 'dir' };
     if (!entry.hash || entry.hash.algorithm !== features.hash) {

@@ -362,7 +362,7 @@ async function discard(device: Device): Promise<void> {
 
 /** One listing (sizes, no hashes: staged files were verified from flash) that the board holds what the plan says. */
 async function confirm(device: Device, plan: Plan, manifestSize: number, kept: string[]): Promise<void> {
-  const entries = new Map((await device.fs.list('/', { hash: false })).map((e) => [e.path, e]));
+  const entries = new Map((await device.fs.list('/', { recursive: true })).map((e) => [e.path, e]));
   const wrong: string[] = [];
   for (const change of plan.changes) {
     const entry = entries.get(change.path);

@@ -145,7 +145,8 @@ describeWithSocat('Ctrl-C at belay apply', () => {
     const held = gate.arm(/_bup\([^)]{0,200}big\.bin/);
     const run = await applyInterrupted(cwd, link, gate, held);
     expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toContain('[ABORTED]');
+    // Under --json the error is the last line of stdout, a JSON object like the events.
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({ error: { code: 'ABORTED' } });
     expect(run.stdout).toContain('"path":"/lib/a.py","index":1,"files":5,"fileDone":6');
     expect(run.stdout).toContain('{"event":"interrupt","phase":"stage"}');
     expect(run.stdout).not.toContain('"phase":"commit"');

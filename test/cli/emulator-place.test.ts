@@ -43,13 +43,13 @@ describe('emulator names: one rule', { timeout: 180_000 }, () => {
   it('the CLI refuses a bad name in --port, in belay.yaml and in `emulator path --name` before opening anything', async () => {
     const cwd = folder('belay-names-cli-');
     const port = await belay(cwd, ['--port', 'emulator:-x', 'exec', 'print(1)']);
-    expect(port.code).toBe(1);
+    expect(port.code).toBe(2);
     expect(port.stderr).toContain('[USAGE]');
     const path = await belay(cwd, ['emulator', 'path', '--name', '../../../etc']);
-    expect(path.code).toBe(1);
+    expect(path.code).toBe(2);
     expect(path.stderr).toContain('[USAGE]');
     const serve = await belay(cwd, ['emulator', 'serve', '--name', '../x', '--dir', 'flash']);
-    expect(serve.code).toBe(1);
+    expect(serve.code).toBe(2);
     expect(serve.stderr).toContain('[USAGE]');
     writeFileSync(join(cwd, 'belay.yaml'), 'device:\n  port: "emulator:-x"\n');
     const config = await belay(cwd, ['exec', 'print(1)']);
@@ -70,6 +70,8 @@ describe('the flash folder: one rule', { timeout: 180_000 }, () => {
     expect((await belay(sub, ['exec', "open('/marker.txt','w').write('here')"])).code).toBe(0);
     expect(existsSync(join(printed, 'marker.txt'))).toBe(true);
     expect(existsSync(join(sub, '.belay'))).toBe(false);
+    const json = await belay(sub, ['emulator', 'path', '--name', 'dev', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ name: 'dev', flash: printed });
   });
 
   it('outside a project: the per-user data folder, never a stray .belay/ where the command ran', async () => {

@@ -130,3 +130,32 @@ describe('secrets', () => {
     expect(JSON.stringify(r.diagnostics)).not.toContain('bad name!');
   });
 });
+
+describe('masking hides a secret only where it is the value', () => {
+  it('a one-letter secret leaves unrelated text alone, and is hidden where it stands as the value', async () => {
+    const yaml = 'files:\n  /key.txt: "${secret:K}"\n  /kernel.json:\n    json: { mode: "k", name: "kernel" }\n';
+    const c = await loadConfig({ cwd: project({ 'belay.yaml': yaml, ...SRC }), env: { K: 'k' } });
+    expect(c.secrets.redact('/key.txt')).toBe('/key.txt');
+    expect(c.secrets.redact('kernel k')).toBe('kernel <secret:K>');
+    const printed = toPrintable(c) as { files: Record<string, { content: string }> };
+    expect(Object.keys(printed.files)).toEqual(['/key.txt', '/kernel.json']);
+    expect(printed.files['/key.txt'].content).toBe('<secret:K>');
+    expect(printed.files['/kernel.json'].content).toContain('"kernel"');
+  });
+
+  it('a short secret glued into a longer string is still hidden there', async () => {
+    const yaml = 'files:\n  /url.txt: "user:${secret:PIN}word@host"\n';
+    const c = await loadConfig({ cwd: project({ 'belay.yaml': yaml, ...SRC }), env: { PIN: 'pass' } });
+    const printed = JSON.stringify(toPrintable(c));
+    expect(printed).not.toContain('password');
+    expect(printed).toContain('user:<secret:PIN>word@host');
+    expect(c.secrets.redact('a password field')).toBe('a password field');
+  });
+
+  it('the warning about a short secret stays readable', async () => {
+    const r = await validateConfig({ cwd: project({ 'belay.yaml': 'files:\n  /a: "${secret:E}"\n', ...SRC }), env: { E: 'e' } });
+    const w = r.diagnostics.find((d) => d.code === 'SECRET_SHORT');
+    expect(w?.message).toMatch(/^secret E is shorter than 4 characters/);
+    expect(w?.message).not.toContain('<secret:');
+  });
+});

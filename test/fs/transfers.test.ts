@@ -77,7 +77,7 @@ describe.each(BOARDS)('transfers on a $name', ({ options, method }) => {
     const fs = board.device.fs;
     await fs.mkdir('/odd dir/ünï', { parents: true });
     for (const name of ODD_NAMES) await fs.write(`/odd dir/ünï/${name}`, Buffer.from(`content of ${name}`));
-    const listed = (await fs.list('/odd dir')).filter((e) => e.kind === 'file').map((e) => e.path.slice('/odd dir/ünï/'.length));
+    const listed = (await fs.list('/odd dir', { recursive: true })).filter((e) => e.kind === 'file').map((e) => e.path.slice('/odd dir/ünï/'.length));
     expect(listed.sort()).toEqual([...ODD_NAMES].sort());
     for (const name of ODD_NAMES) {
       const { data } = await fs.read(`/odd dir/ünï/${name}`);

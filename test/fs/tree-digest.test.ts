@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { putTree } from '../../src/device/fs/index.js';
 import { folderDigest } from '../../src/device/fs/folder-digest.js';
-import { cleanup, openBoard, tempDir, type Board } from './helpers.js';
+import { cleanup, openBoard, tempDir, type Board, type BoardOptions } from './helpers.js';
 
 function makeTree(root: string, files: number): void {
   for (let i = 0; i < files; i++) {
@@ -19,10 +19,12 @@ function makeTree(root: string, files: number): void {
   writeFileSync(join(root, 'ünï côde.py'), 'x = "é"\n');
 }
 
-describe.each([
+const BOARDS: Array<{ name: string; options: BoardOptions }> = [
   { name: 'sha256', options: {} },
   { name: 'crc32 (no hashlib)', options: { hide: ['hashlib'] } },
-])('the unchanged-tree check by folder digests ($name)', ({ options }) => {
+];
+
+describe.each(BOARDS)('the unchanged-tree check by folder digests ($name)', ({ options }) => {
   let board: Board;
   let unchanged = 0;
   const local = tempDir('digest-tree');

@@ -11,6 +11,7 @@ import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { SerialTransport } from '../../src/transport/serial.js';
 import { servePty } from '../../src/emulator/pty-bridge.js';
 import type { Transport } from '../../src/transport/types.js';
+import { BelayError } from '../../src/errors.js';
 import { HAS_SOCAT } from './socat.js';
 
 export type Link = 'in-process' | 'pty';
@@ -54,4 +55,33 @@ export async function openBoard(link: Link, options: Partial<EmulatorOptions> = 
       await board.close();
     },
   };
+}
+
+/**
+ * Boards a test file opens, all closed after each test:
+ * `const boards = boardPool(); afterEach(boards.closeAll);`
+ */
+export function boardPool() {
+  const open: TestBoard[] = [];
+  return {
+    async open(link: Link, options: Partial<EmulatorOptions> = {}): Promise<TestBoard> {
+      const b = await openBoard(link, options);
+      open.push(b);
+      return b;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(open.splice(0).map((b) => b.close().catch(() => undefined)));
+    },
+  };
+}
+
+/** The BelayError a promise rejects with (fails the test if it resolves or throws something else). */
+export async function failure(promise: Promise<unknown>): Promise<BelayError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof BelayError) return err;
+    throw err;
+  }
+  throw new Error('expected a BelayError');
 }

@@ -2,29 +2,12 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
-import { BelayError } from '../../src/errors.js';
-import { LINKS, openBoard, type TestBoard } from '../helpers/boards.js';
+import { LINKS, boardPool, failure, openBoard } from '../helpers/boards.js';
 import { describeWithSocat } from '../helpers/socat.js';
 
-const open: TestBoard[] = [];
-async function board(link: (typeof LINKS)[number], options: Parameters<typeof openBoard>[1] = {}) {
-  const b = await openBoard(link, options);
-  open.push(b);
-  return b;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((b) => b.close().catch(() => undefined)));
-});
-
-async function failure(promise: Promise<unknown>): Promise<BelayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof BelayError) return err;
-    throw err;
-  }
-  throw new Error('expected a BelayError');
-}
+const boards = boardPool();
+const board = boards.open;
+afterEach(boards.closeAll);
 
 describe.each(LINKS)('device over %s link', (link) => {
   it('runs code and returns its output', async () => {
@@ -102,8 +85,7 @@ describe('the emulated board', () => {
     await d1.exec("open('/x','w').write('1')");
     await d1.close();
     expect(readFileSync(join(first.flash, 'x'), 'utf8')).toBe('1');
-    const second = await openBoard('in-process', { dir: first.flash });
-    open.push(second);
+    const second = await board('in-process', { dir: first.flash });
     const d2 = await Device.over(second.transport);
     expect((await d2.exec("print(open('/x').read())")).stdout.toString().trim()).toBe('1');
   });
@@ -175,14 +157,14 @@ describe('the emulated board', () => {
   });
 });
 
-describe('connecting to a busy board', () => {
+describe.each(LINKS)('connecting to a busy board over %s link', (link) => {
   it('interrupts a main.py that never ends, without resetting the board', async () => {
     const first = await openBoard('in-process');
     const setup = await Device.over(first.transport);
     await setup.exec("open('/main.py','w').write('counter = 0\\nwhile True:\\n    counter += 1\\n')");
     await setup.close();
     // power on with main.py running, as a board does
-    const busy = await board('in-process', { dir: first.flash, runMain: true });
+    const busy = await board(link, { dir: first.flash, runMain: true });
     const device = await Device.over(busy.transport);
     // the interrupted program's state is still there: no reset happened
     const counter = Number((await device.exec('print(counter)')).stdout.toString());
@@ -207,7 +189,7 @@ describe('the quoting helper against the real parser', () => {
     ];
     const literal = `[${hostile.map((text) => pyLiteral(text)).join(', ')}]`;
     const { stdout } = await device.exec(`import json\nprint(json.dumps(${literal}))`);
-    expect(JSON.parse(stdout.toString('utf8'))).toEqual(hostile);
+    expect(JSON.parse(stdout)).toEqual(hostile);
   });
 });
 

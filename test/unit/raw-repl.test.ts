@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawRepl } from '../../src/protocol/raw-repl.js';
 import { BelayError } from '../../src/errors.js';
 import { ScriptedTransport, fakeBoard } from '../helpers/scripted-transport.js';
@@ -120,5 +120,46 @@ describe('raw REPL framing', () => {
     controller.abort();
     expect(await codeOf(repl.exec('1', { signal: controller.signal }))).toBe('ABORTED');
     expect(board.state.execs).toEqual([]);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('enters raw mode by reading until the prompt, without fixed pauses', async () => {
+    // With timers frozen, any sleep in the entry path would never end.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const board = fakeBoard({ garbage: 'Traceback...\r\nKeyboardInterrupt: \r\n>>> ', run: () => ({ stdout: 'webassembly\r\n' }) });
+    const transport = new ScriptedTransport(board.script, 3);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    await repl.enter();
+    expect(repl.isRaw).toBe(true);
+    // the interrupt comes first, then Ctrl-A
+    const sent = transport.allSent.toString('latin1');
+    expect(sent.indexOf('\x03')).toBeLessThan(sent.indexOf('\x01'));
+  });
+
+  it('a board that answers both of its late Ctrl-A leaves no stale banner to misread', async () => {
+    // Busy (Ctrl-C cannot reach its program) past the first try at the raw REPL:
+    // it keeps every byte and answers them all when it is done, so belay's two
+    // Ctrl-A each get a banner, the second after belay has already matched one.
+    const board = fakeBoard({
+      run: (code) => {
+        const sync = /print\('belay-sync-' \+ '(\w+)'\)/.exec(code);
+        return { stdout: sync ? `belay-sync-${sync[1]}\r\n` : code === 'print(6*7)' ? '42\r\n' : '' };
+      },
+    });
+    const busyUntil = Date.now() + 2500;
+    let woken = false;
+    const transport = new ScriptedTransport((input, t) => {
+      if (Date.now() >= busyUntil) return board.script(input, t);
+      if (!woken) {
+        woken = true;
+        setTimeout(() => board.script(t.pending, t), busyUntil - Date.now());
+      }
+    });
+    const repl = new RawRepl(transport, { timeoutMs: 8000 });
+    expect((await repl.exec('print(6*7)')).stdout.toString()).toBe('42\r\n');
+    expect((await repl.exec('print(6*7)')).stdout.toString()).toBe('42\r\n');
   });
 });

@@ -6,21 +6,16 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import {
-  formatDiagnostics,
-  initProject,
-  loadConfig,
-  toPrintable,
-  validateConfig,
-  type Diagnostic,
-  type ValidationResult,
-} from '../../config/index.js';
+import type { Diagnostic, ValidationResult } from '../../config/index.js';
 import type { Context } from '../context.js';
 import { action, EXIT } from '../action.js';
 
-function printDiagnostics(ctx: Context, list: Diagnostic[]): void {
+/** The config layer (YAML, schema, ajv), loaded when a config command runs and not before. */
+const configLayer = () => import('../../config/index.js');
+
+async function printDiagnostics(ctx: Context, list: Diagnostic[]): Promise<void> {
   if (list.length === 0) return;
+  const { formatDiagnostics } = await configLayer();
   const text = formatDiagnostics(list, { cwd: ctx.cwd, style: (s, t) => ctx.out.style(s, t) });
   process.stderr.write(`${text}\n`);
 }
@@ -43,7 +38,9 @@ export function registerConfigCommands(program: Command): void {
     .action(
       action(async (ctx) => {
         const opts = ctx.command.opts<{ force?: boolean }>();
-        const result = await initProject({ dir: ctx.cwd, configPath: ctx.options.config, force: opts.force, port: ctx.options.port });
+        const { initProject, schemaLocation, validateConfig } = await configLayer();
+        const schemaPath = await schemaLocation(ctx.cwd, program.version() ?? '0.0.0');
+        const result = await initProject({ dir: ctx.cwd, configPath: ctx.options.config, force: opts.force, port: ctx.options.port, schemaPath });
         const validation = await validateConfig({ cwd: ctx.cwd, configPath: result.configFile, env: process.env });
         if (ctx.options.json) {
           ctx.out.json({ ...result, valid: validation.ok, diagnostics: validation.diagnostics });
@@ -52,7 +49,10 @@ export function registerConfigCommands(program: Command): void {
           ctx.out.info(`created ${show(result.configFile)}`);
           for (const file of result.created) ctx.out.info(`created ${show(file)}`);
           if (result.gitignore !== 'unchanged') ctx.out.info(`${result.gitignore === 'created' ? 'created .gitignore with' : 'added'} .belay/${result.gitignore === 'created' ? '' : ' to .gitignore'}`);
-          printDiagnostics(ctx, validation.diagnostics);
+          if (result.notDeployed.length > 0) {
+            ctx.out.warn(`${result.notDeployed.join(' and ')} beside src/ ${result.notDeployed.length === 1 ? 'is' : 'are'} not deployed (src/ is the board root): move ${result.notDeployed.length === 1 ? 'it' : 'them'} into src/, or add ${result.notDeployed.length === 1 ? 'it' : 'them'} to sources (belay.yaml shows how)`);
+          }
+          await printDiagnostics(ctx, validation.diagnostics);
           ctx.out.info('next: edit belay.yaml to taste, then "belay validate"');
         }
         if (!validation.ok) process.exitCode = EXIT.failure;
@@ -66,6 +66,7 @@ export function registerConfigCommands(program: Command): void {
     .action(
       action(async (ctx) => {
         const opts = ctx.command.opts<{ allProfiles?: boolean }>();
+        const { validateConfig } = await configLayer();
         const base = { cwd: ctx.cwd, configPath: ctx.options.config, env: process.env };
         const first = await validateConfig({ ...base, profile: ctx.options.profile });
         const results = [first];
@@ -81,7 +82,7 @@ export function registerConfigCommands(program: Command): void {
           ctx.out.json(results.length === 1 ? summary(results[0]) : { ok, results: results.map(summary) });
         } else {
           for (const r of results) {
-            printDiagnostics(ctx, r.diagnostics);
+            await printDiagnostics(ctx, r.diagnostics);
             const where = r.configFile ? relative(ctx.cwd, r.configFile) || r.configFile : 'config';
             const label = r.profile ? ` (profile ${r.profile})` : '';
             const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
@@ -99,8 +100,10 @@ export function registerConfigCommands(program: Command): void {
     .description('print the resolved config for the profile given by --profile (secrets masked)')
     .action(
       action(async (ctx) => {
+        const { loadConfig, toPrintable } = await configLayer();
+        const { stringify } = await import('yaml');
         const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.options.config, profile: ctx.options.profile, env: process.env });
-        for (const w of config.warnings) printDiagnostics(ctx, [w]);
+        for (const w of config.warnings) await printDiagnostics(ctx, [w]);
         const printable = toPrintable(config);
         if (ctx.options.json) ctx.out.json(printable);
         else ctx.out.data(stringify(printable, { lineWidth: 0 }));

@@ -1,16 +1,18 @@
 /**
  * Commands that talk to a board directly: exec, run, info, devices, reset.
+ * `exec` and `run` stream the program's output as it comes (under --json:
+ * one {stdout, stderr} object at the end, also on failure).
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BelayError } from '../../errors.js';
-import { action } from '../action.js';
+import { BelayError, isBelayError } from '../../errors.js';
+import { action, parseSeconds } from '../action.js';
 import { withDevice } from '../connect.js';
+import type { Context } from '../context.js';
 import { formatBytes } from '../format.js';
-import { listPorts } from '../../transport/discovery.js';
 import type { BoardInfo } from '../../device/device.js';
-import { EmulatorTransport } from '../../emulator/emulator-transport.js';
+import { DEFAULT_TIMEOUT_MS } from '../../protocol/raw-repl.js';
 import type { Transport } from '../../transport/types.js';
 
 function mpyVersion(mpy: number | null): string {
@@ -34,25 +36,50 @@ function renderInfo(info: BoardInfo, port: string): string {
   ].join('\n');
 }
 
+/** What `exec` and `run` print under --json, success or failure: the program's output as text. */
+function outputJson(stdout: Buffer[], stderr: string): { stdout: string; stderr: string } {
+  return { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
+}
+
+interface RunOptions {
+  timeoutMs?: number;
+  filename?: string;
+}
+
+/** Runs code and streams its output (or, under --json, prints it once as {stdout, stderr}). */
+async function runProgram(ctx: Context, code: string, options: RunOptions): Promise<void> {
+  const collected: Buffer[] = [];
+  const json = Boolean(ctx.options.json);
+  await withDevice(ctx, async (device) => {
+    try {
+      await device.exec(code, {
+        signal: ctx.signal,
+        timeoutMs: options.timeoutMs,
+        filename: options.filename,
+        onStdout: (chunk) => (json ? collected.push(chunk) : ctx.out.raw(chunk)),
+        discardStdout: true,
+      });
+    } catch (err) {
+      if (json) {
+        const traceback = isBelayError(err, 'BOARD_EXCEPTION') ? String(err.data.traceback ?? '') : '';
+        ctx.jsonOnError = outputJson(collected, traceback);
+      }
+      throw err;
+    }
+  });
+  if (json) ctx.out.json(outputJson(collected, ''));
+}
+
 export function registerDeviceCommands(program: Command): void {
   program
     .command('exec')
     .description('run Python code on the board and print its output')
     .argument('<code>', 'Python source, e.g. "print(6*7)"')
-    .option('--timeout <seconds>', 'give up when the board stays silent this long', '30')
+    .option('--timeout <seconds>', `interrupt the program after this long, wall clock (0: no limit; default: give up when the board is silent for ${DEFAULT_TIMEOUT_MS / 1000} s)`, parseSeconds)
     .action(
       action(async (ctx, code: string) => {
-        const opts = ctx.command.opts<{ timeout: string }>();
-        const seconds = Number(opts.timeout);
-        if (!(seconds > 0)) throw new BelayError('USAGE', '--timeout must be a positive number of seconds');
-        await withDevice(ctx, async (device) => {
-          await device.exec(code, {
-            signal: ctx.signal,
-            timeoutMs: seconds * 1000,
-            onStdout: (chunk) => ctx.out.raw(chunk),
-            discardStdout: true,
-          });
-        });
+        const { timeout } = ctx.command.opts<{ timeout?: number }>();
+        await runProgram(ctx, code, { timeoutMs: timeout });
       }),
     );
 
@@ -60,13 +87,23 @@ export function registerDeviceCommands(program: Command): void {
     .command('run')
     .description('run a local Python file on the board, streaming its output (Ctrl-C stops it)')
     .argument('<file>', 'local .py file')
+    .option('--no-follow', 'start the program and return at once, leaving it running on the board')
+    .option('--timeout <seconds>', 'interrupt the program after this long, wall clock (default: no limit)', parseSeconds)
     .action(
       action(async (ctx, file: string) => {
+        const { follow, timeout } = ctx.command.opts<{ follow: boolean; timeout?: number }>();
         const source = await readFile(resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
-          throw new BelayError('LOCAL_IO', `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+          throw new BelayError('LOCAL_IO', `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { data: { path: file, errnoName: err.code } });
         });
+        const filename = basename(file);
+        if (follow) {
+          await runProgram(ctx, source, { timeoutMs: timeout ?? Infinity, filename });
+          return;
+        }
         await withDevice(ctx, async (device) => {
-          await device.exec(source, { signal: ctx.signal, timeoutMs: Infinity, onStdout: (chunk) => ctx.out.raw(chunk), discardStdout: true });
+          await device.launch(source, { signal: ctx.signal, filename });
+          if (ctx.options.json) ctx.out.json({ port: device.description, file, started: true });
+          else ctx.out.info(`started ${file} on ${device.description}; it keeps running (the next belay command stops it)`);
         });
       }),
     );
@@ -89,6 +126,7 @@ export function registerDeviceCommands(program: Command): void {
     .description('list serial ports and whether they look like MicroPython boards')
     .action(
       action(async (ctx) => {
+        const { listPorts } = await import('../../transport/discovery.js');
         const listing = await listPorts();
         if (listing.fallback) ctx.out.warn(listing.fallback);
         if (ctx.options.json) {
@@ -117,14 +155,18 @@ export function registerDeviceCommands(program: Command): void {
         const { hard, safeBoot } = ctx.command.opts<{ hard?: boolean; safeBoot?: boolean }>();
         if (safeBoot && !hard) throw new BelayError('USAGE', '--safe-boot goes with --hard');
         await withDevice(ctx, async (device) => {
-          if (safeBoot) holdSafeBoot(device.transport);
+          if (safeBoot) await holdSafeBoot(device.transport);
           if (hard) {
             await device.hardReset({ signal: ctx.signal });
-            ctx.out.info(`hard reset ${device.description}`);
+            if (ctx.options.json) ctx.out.json({ port: device.description, reset: 'hard' });
+            else ctx.out.info(`hard reset ${device.description}`);
           } else {
             const boot = await device.softReset({ signal: ctx.signal });
-            if (boot.trim()) ctx.out.data(boot.trimEnd());
-            ctx.out.info(`soft reset ${device.description}`);
+            if (ctx.options.json) ctx.out.json({ port: device.description, reset: 'soft', bootOutput: boot });
+            else {
+              if (boot.trim()) ctx.out.data(boot.trimEnd());
+              ctx.out.info(`soft reset ${device.description}`);
+            }
           }
         });
       }),
@@ -132,7 +174,8 @@ export function registerDeviceCommands(program: Command): void {
 }
 
 /** The emulated board's safe-boot button; boards have their own (or none). */
-function holdSafeBoot(transport: Transport): void {
+async function holdSafeBoot(transport: Transport): Promise<void> {
+  const { EmulatorTransport } = await import('../../emulator/emulator-transport.js');
   if (!(transport instanceof EmulatorTransport)) {
     throw new BelayError('USAGE', '--safe-boot works on the emulated board only', {
       hint: "on a board, hold its safe-boot button while pressing reset, if it has one (see the board's documentation)",

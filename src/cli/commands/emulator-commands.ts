@@ -6,11 +6,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, parseInteger } from '../action.js';
-import { EmulatorTransport } from '../../emulator/emulator-transport.js';
 import { emulatorDir } from '../../port/emulator-dir.js';
 import { checkEmulatorName } from '../../port/spec.js';
 import { emulatorPlace } from '../connect.js';
-import { servePty } from '../../emulator/pty-bridge.js';
 import type { FilesystemKind, HideableFeature, LinkKind, RawPasteSupport } from '../../emulator/options.js';
 import { BelayError } from '../../errors.js';
 
@@ -59,6 +57,9 @@ export function registerEmulatorCommands(program: Command): void {
         if (unknown.length > 0) throw new BelayError('USAGE', `cannot hide ${unknown.join(', ')}; choose from ${HIDEABLE.join(', ')}`);
         checkEmulatorName(opts.name); // also with --dir: the name labels the board and its lock
         const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : emulatorDir(opts.name, await emulatorPlace(ctx));
+        // The emulator itself loads only for `serve`.
+        const { EmulatorTransport } = await import('../../emulator/emulator-transport.js');
+        const { servePty } = await import('../../emulator/pty-bridge.js');
         const board = await EmulatorTransport.open(
           {
             dir,
@@ -77,7 +78,8 @@ export function registerEmulatorCommands(program: Command): void {
         const link = resolve(ctx.cwd, opts.link ?? '/tmp/belay-emulator');
         const bridge = await servePty(board, link);
         ctx.out.info(`emulated board "${opts.name}" (flash ${dir}) is on ${link}; Ctrl-C stops it`);
-        ctx.out.data(link);
+        if (ctx.options.json) ctx.out.json({ name: opts.name, link, flash: dir });
+        else ctx.out.data(link);
         await new Promise<void>((done) => {
           ctx.signal.addEventListener('abort', () => done(), { once: true });
           board.onClose(() => done());
@@ -94,7 +96,10 @@ export function registerEmulatorCommands(program: Command): void {
     .option('--name <name>', 'which emulated board', 'default')
     .action(
       action(async (ctx) => {
-        ctx.out.data(emulatorDir(ctx.command.opts<{ name: string }>().name, await emulatorPlace(ctx)));
+        const { name } = ctx.command.opts<{ name: string }>();
+        const flash = emulatorDir(name, await emulatorPlace(ctx));
+        if (ctx.options.json) ctx.out.json({ name, flash });
+        else ctx.out.data(flash);
       }),
     );
 }

@@ -1,5 +1,6 @@
 /**
- * The file commands: ls, cat, get, put, rm, mkdir, df, hash. Each is a thin
+ * The file commands that read or transfer: ls, cat, get, put, df, hash
+ * (those that change the board in place: fs-change-commands.ts). Each is a thin
  * view over device.fs (src/device/fs): argument handling, progress and
  * output. Data goes to stdout (JSON with --json); progress to stderr.
  */
@@ -11,13 +12,19 @@ import { action } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
 import { ProgressLine } from '../progress.js';
-import { formatBytes } from '../format.js';
+import { shown } from '../shown.js';
+import { formatBytes, formatRate } from '../format.js';
 import { boardBasename, boardJoin, boardPath, boardTarget, writePath } from '../../paths/board.js';
-import { getFile, getTree, hashLocalFile, putTree, sameHash, type FileEvent, type FsEntry } from '../../device/fs/index.js';
+import type { FileEvent, FsEntry } from '../../device/fs/index.js';
+
+/** The transfer code (and the local tree walker), loaded when a file command runs. */
+const fsLayer = () => import('../../device/fs/index.js');
 import type { Device } from '../../device/device.js';
 
-function rate(bytes: number, ms: number): string {
-  return ms > 0 ? `${formatBytes(Math.round((bytes * 1000) / ms))}/s` : '';
+/** "12.0 KiB, 40.2 KiB/s": the size, and the rate when it means something. */
+function sizeAndRate(bytes: number, ms: number): string {
+  const rate = formatRate(bytes, ms);
+  return rate ? `${formatBytes(bytes)}, ${rate}` : formatBytes(bytes);
 }
 
 async function localKind(path: string): Promise<'file' | 'dir' | undefined> {
@@ -30,11 +37,6 @@ async function localKind(path: string): Promise<'file' | 'dir' | undefined> {
   }
 }
 
-/** Shows names with control characters escaped, so a newline in a name cannot fake a line. */
-function shown(path: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f]/.test(path) ? JSON.stringify(path) : path;
-}
 
 function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRun = false) {
   let started = 0;
@@ -42,7 +44,7 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRu
   const finish = () => {
     if (current && current.action !== 'mkdir') {
       const ms = performance.now() - started;
-      progress.done(`${verb} ${shown(current.path)} (${formatBytes(current.size)}, ${rate(current.size, ms)})`);
+      progress.done(`${verb} ${shown(current.path)} (${sizeAndRate(current.size, ms)})`);
     }
   };
   return {
@@ -88,6 +90,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     const target = boardPath(remote ?? `/${nodePath.basename(local)}`);
     const callbacks = treeCallbacks(ctx, progress, 'put', dryRun);
     const walk = { exclude: opts.exclude, hidden: Boolean(opts.hidden), ignore: opts.ignore ? undefined : [] };
+    const { putTree } = await fsLayer();
     const result = await putTree(fs, local, target, { signal: ctx.signal, walk, dryRun, ...callbacks });
     callbacks.finish();
     for (const entry of result.skipped) ctx.out.verbose(`left out ${shown(entry.relative)}${entry.kind === 'dir' ? '/' : ''} (${entry.reason})`);
@@ -132,7 +135,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     progress.clear();
     ctx.out.info(`unchanged ${shown(target)} (same hash, skipped)`);
   } else {
-    progress.done(`put ${shown(target)} (${formatBytes(stats.bytes)}, ${rate(stats.bytes, performance.now() - started)}, verified ${stats.hash.algorithm})`);
+    progress.done(`put ${shown(target)} (${sizeAndRate(stats.bytes, performance.now() - started)}, verified ${stats.hash.algorithm})`);
   }
   return { target, dryRun, files: [{ path: target, action: stats.skipped ? 'skip' : 'upload', size }], bytes: stats.bytes, hash: stats.hash };
 }
@@ -143,8 +146,19 @@ async function isUnchanged(device: Device, target: string, local: string, signal
   const features = await device.fs.probe({ signal });
   const info = await device.fs.stat(target, { signal });
   if (info?.kind !== 'file') return false;
+  const { hashLocalFile, sameHash } = await fsLayer();
   const [board, mine] = await Promise.all([device.fs.hash(target, { signal }), hashLocalFile(features.hash, local, signal)]);
   return sameHash(board, mine);
+}
+
+/** The folder a download writes into must exist: belay creates the target, never folders above it. */
+async function requireParent(target: string, given: string): Promise<void> {
+  const parent = nodePath.dirname(target);
+  if ((await localKind(parent)) === 'dir') return;
+  throw new BelayError('LOCAL_IO', `cannot write ${given}: folder ${parent} does not exist`, {
+    hint: 'create it first, or choose a target in an existing folder',
+    data: { path: target, errnoName: 'ENOENT' },
+  });
 }
 
 async function get(ctx: Context, device: Device, remote: string, local: string | undefined, recursive: boolean): Promise<unknown> {
@@ -155,18 +169,29 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   const progress = new ProgressLine(ctx);
   if (info.kind === 'dir') {
     if (!recursive) throw new BelayError('USAGE', `${source} is a directory: use get -r`);
+    if (local === '-') throw new BelayError('USAGE', 'get -r cannot write a directory to stdout ("-")');
     const target = nodePath.resolve(ctx.cwd, local ?? (source === '/' ? '.' : boardBasename(source)));
+    await requireParent(target, local ?? target);
     const callbacks = treeCallbacks(ctx, progress, 'got');
+    const { getTree } = await fsLayer();
     const result = await getTree(fs, source, target, { signal: ctx.signal, ...callbacks });
     callbacks.finish();
     return { target, files: result.files.map(({ path, local: l, size }) => ({ path, local: l, size })), bytes: result.bytes };
   }
+  if (local === '-') {
+    // To stdout, verified like every download; the data is the output, so no JSON.
+    if (ctx.options.json) throw new BelayError('USAGE', 'get REMOTE - writes the file itself to stdout: it cannot be combined with --json');
+    await fs.read(source, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) });
+    return undefined;
+  }
   let target = nodePath.resolve(ctx.cwd, local ?? boardBasename(source));
   if ((await localKind(target)) === 'dir') target = nodePath.join(target, boardBasename(source));
+  else await requireParent(target, local ?? target);
   progress.start(`get ${shown(source)}`);
   const started = performance.now();
+  const { getFile } = await fsLayer();
   const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) });
-  progress.done(`got ${shown(source)} -> ${target} (${formatBytes(stats.bytes)}, ${rate(stats.bytes, performance.now() - started)})`);
+  progress.done(`got ${shown(source)} -> ${target} (${sizeAndRate(stats.bytes, performance.now() - started)})`);
   return { target, files: [{ path: source, local: target, size: stats.bytes }], bytes: stats.bytes, hash: stats.hash };
 }
 
@@ -193,10 +218,13 @@ export function registerFsCommands(program: Command): void {
         const root = boardPath(path);
         await withDevice(ctx, async (device) => {
           const skipped: string[] = [];
-          const all = await device.fs.list(root, { signal: ctx.signal, hash: Boolean(opts.long), onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`) });
+          const entries = await device.fs.list(root, {
+            signal: ctx.signal,
+            recursive: Boolean(opts.recursive),
+            hash: Boolean(opts.long),
+            onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`),
+          });
           if (skipped.length > 0) ctx.out.info(`skipped ${skipped.length} folder${skipped.length === 1 ? '' : 's'} the board cannot list: ${skipped.join(', ')}`);
-          const depth = (p: string) => (root === '/' ? p.slice(1) : p.slice(root.length + 1)).split('/').length;
-          const entries = opts.recursive ? all : all.filter((entry) => entry.path === root || depth(entry.path) === 1);
           if (ctx.options.json) ctx.out.json(entries);
           else if (entries.length > 0) ctx.out.data(renderListing(entries, root, Boolean(opts.long)).join('\n'));
         });
@@ -219,14 +247,14 @@ export function registerFsCommands(program: Command): void {
     .command('get')
     .description('copy a file (or with -r a directory) from the board')
     .argument('<remote>', 'board path')
-    .argument('[local]', 'local file or directory (default: its name, here)')
+    .argument('[local]', 'local file or directory (default: its name, here; "-": stdout); its folder must exist')
     .option('-r, --recursive', 'copy a directory tree')
     .action(
       action(async (ctx, remote: string, local: string | undefined) => {
         const opts = ctx.command.opts<{ recursive?: boolean }>();
         await withDevice(ctx, async (device) => {
           const result = await get(ctx, device, remote, local, Boolean(opts.recursive));
-          if (ctx.options.json) ctx.out.json(result);
+          if (ctx.options.json && result !== undefined) ctx.out.json(result);
         });
       }),
     );
@@ -250,38 +278,6 @@ export function registerFsCommands(program: Command): void {
         await withDevice(ctx, async (device) => {
           const result = await put(ctx, device, local, remote, opts);
           if (ctx.options.json) ctx.out.json(result);
-        });
-      }),
-    );
-
-  program
-    .command('rm')
-    .description('remove a file or empty directory (-r: a whole tree)')
-    .argument('<path>', 'board path')
-    .option('-r, --recursive', 'remove a directory and everything in it')
-    .action(
-      action(async (ctx, path: string) => {
-        const opts = ctx.command.opts<{ recursive?: boolean }>();
-        await withDevice(ctx, async (device) => {
-          const removed = await device.fs.remove(path, { signal: ctx.signal, recursive: Boolean(opts.recursive) });
-          if (ctx.options.json) ctx.out.json({ path: boardPath(path), removed });
-          else ctx.out.info(`removed ${shown(boardPath(path))}${removed > 1 ? ` (${removed} entries)` : ''}`);
-        });
-      }),
-    );
-
-  program
-    .command('mkdir')
-    .description('create a directory on the board (-p: with parents, no error if it exists)')
-    .argument('<path>', 'board path')
-    .option('-p, --parents', 'create missing parents; an existing directory is fine')
-    .action(
-      action(async (ctx, path: string) => {
-        const opts = ctx.command.opts<{ parents?: boolean }>();
-        await withDevice(ctx, async (device) => {
-          await device.fs.mkdir(path, { signal: ctx.signal, parents: Boolean(opts.parents) });
-          if (ctx.options.json) ctx.out.json({ path: boardPath(path) });
-          else ctx.out.info(`created ${shown(boardPath(path))}`);
         });
       }),
     );

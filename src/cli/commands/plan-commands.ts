@@ -10,16 +10,12 @@
  */
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { makePlan } from '../../sync/make-plan.js';
-import { readPlanFile, serializePlan, writePlanFile, type PlanFile } from '../../sync/plan-file.js';
-import { readPrivateKey, shortKeyId, signPlan } from '../../sync/signing.js';
 import { BelayError } from '../../errors.js';
+import type { PlanFile } from '../../sync/plan-file.js';
 import type { Plan, PlanHooks } from '../../sync/types.js';
 import { action, EXIT, parseInteger } from '../action.js';
 import { projectConfig, withDevice } from '../connect.js';
 import type { Context } from '../context.js';
-import { renderPlanMarkdown } from '../views/plan-markdown.js';
-import { renderPlanText } from '../views/plan-text.js';
 
 /** `plan --detailed-exitcode` statuses (the others are action.ts EXIT). */
 export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, conflicts: 3 } as const;
@@ -35,12 +31,13 @@ function chosenFormat(ctx: Context, given: Format | undefined): Format {
   return ctx.options.json ? 'json' : (given ?? 'text');
 }
 
-export function render(ctx: Context, plan: Plan, format: Format, planFile?: string): void {
-  if (format === 'json') ctx.out.data(serializePlan(plan));
-  else if (format === 'markdown') ctx.out.data(renderPlanMarkdown(plan, { planFileName: planFile }));
-  else ctx.out.data(renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
+// The planner, the plan file and the views load when a plan command runs, not at start-up.
+export async function render(ctx: Context, plan: Plan, format: Format, planFile?: string): Promise<void> {
+  if (format === 'json') ctx.out.data((await import('../../sync/plan-file.js')).serializePlan(plan));
+  else if (format === 'markdown') ctx.out.data((await import('../views/plan-markdown.js')).renderPlanMarkdown(plan, { planFileName: planFile }));
+  else ctx.out.data((await import('../views/plan-text.js')).renderPlanText(plan, { style: (s, t) => ctx.out.style(s, t) }));
   const signature = (plan as PlanFile).signature;
-  if (signature && format !== 'json') ctx.out.info(`Signed with key ${shortKeyId(signature.keyId)} (belay apply --require-signature checks it).`);
+  if (signature && format !== 'json') ctx.out.info(`Signed with key ${(await import('../../sync/signing.js')).shortKeyId(signature.keyId)} (belay apply --require-signature checks it).`);
 }
 
 const PHASE_LABEL = { board: 'reading the board', hash: 'hashing local files', review: 'fetching changed files for diffs' } as const;
@@ -109,6 +106,9 @@ Examples:
         const opts = ctx.command.opts<PlanOptions>();
         const format = chosenFormat(ctx, opts.format);
         if (opts.sign && !opts.out) throw new BelayError('USAGE', '--sign signs the saved plan: give --out FILE too');
+        const { readPrivateKey, signPlan } = await import('../../sync/signing.js');
+        const { makePlan } = await import('../../sync/make-plan.js');
+        const { writePlanFile } = await import('../../sync/plan-file.js');
         // The key is read before the board is touched: a wrong path fails fast.
         const key = opts.sign ? await readPrivateKey(resolve(ctx.cwd, opts.sign)) : undefined;
         const config = await projectConfig(ctx);
@@ -131,7 +131,7 @@ Examples:
           await writePlanFile(target, plan);
           planFile = relative(ctx.cwd, target) || target;
         }
-        render(ctx, plan, format, planFile);
+        await render(ctx, plan, format, planFile);
         if (planFile) ctx.out.info(`Saved the plan to ${planFile}: review it (belay show ${planFile}), then run exactly this plan with "belay apply ${planFile}".`);
 
         if (plan.summary.unresolved > 0) process.exitCode = opts.detailedExitcode ? PLAN_EXIT.conflicts : EXIT.failure;
@@ -147,8 +147,9 @@ Examples:
     .action(
       action(async (ctx, file: string) => {
         const opts = ctx.command.opts<{ format?: Format }>();
+        const { readPlanFile } = await import('../../sync/plan-file.js');
         const plan = await readPlanFile(resolve(ctx.cwd, file));
-        render(ctx, plan, chosenFormat(ctx, opts.format), file);
+        await render(ctx, plan, chosenFormat(ctx, opts.format), file);
       }),
     );
 }

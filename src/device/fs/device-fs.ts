@@ -35,7 +35,7 @@ import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type
 import { fatRefusals, namesError, type FilesystemKind, type NameRefusal } from './names.js';
 import { errnoName } from '../../protocol/errno.js';
 import type { FolderDigest } from './folder-digest.js';
-import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
+import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, ListOptions, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
 export interface DeviceFsOptions {
   /**
@@ -188,18 +188,19 @@ export class DeviceFs {
   /* -------------------------------------------------------------- reads */
 
   /**
-   * Lists `path` and everything below it in one round trip: a file gives
-   * itself, a directory its whole tree (not itself), each file with its size
-   * and (unless `hash: false`) its content hash. Sorted by path. Folders
+   * Lists `path` in one round trip: a file gives itself, a directory its
+   * entries (not itself), or with `recursive` its whole tree; each file with
+   * its size and, with `hash`, its content hash. Sorted by path. Folders
    * below `path` that cannot be listed (EPERM on system folders) are
    * skipped and passed to `onSkip`.
    */
-  async list(path = '/', options: OperationOptions & { hash?: boolean; onSkip?: (path: string, errnoName: string) => void } = {}): Promise<FsEntry[]> {
+  async list(path = '/', options: ListOptions = {}): Promise<FsEntry[]> {
     const root = boardPath(path);
-    const want = options.hash !== false;
+    const want = options.hash === true;
+    const deep = options.recursive === true;
     return mapFsErrors('listing', root, () =>
       this.session(options, async () => {
-        const { stdout } = await this.device.exec(pyCall('_btree', root, want), { signal: options.signal });
+        const { stdout } = await this.device.exec(pyCall('_btree', root, want, deep), { signal: options.signal });
         return this.parseListing(stdout, options.onSkip).entries;
       }),
     );
@@ -234,11 +235,11 @@ export class DeviceFs {
   }
 
   /** Parses the JSON lines of _btree, _bdirs and _bdig (fs_tree.py); entries sorted by path. */
-  private parseListing(stdout: Buffer, onSkip?: (path: string, errnoName: string) => void): { entries: FsEntry[]; folders: FolderDigest[] } {
+  private parseListing(stdout: string, onSkip?: (path: string, errnoName: string) => void): { entries: FsEntry[]; folders: FolderDigest[] } {
     const algorithm = this.features.hash;
     const entries: FsEntry[] = [];
     const folders: FolderDigest[] = [];
-    for (const line of stdout.toString('utf8').split('\n')) {
+    for (const line of stdout.split('\n')) {
       if (!line.trim()) continue;
       const raw = JSON.parse(line) as RawEntry;
       if (raw[0] === 's') onSkip?.(raw[1], raw[2] === null ? 'EIO' : errnoName(raw[2], this.device.capabilities.platform));
@@ -482,7 +483,7 @@ export class DeviceFs {
 
   /** The board's entry at exactly `path`, or undefined. */
   private async entryAt(path: string, options: OperationOptions): Promise<FsEntry | undefined> {
-    const [entry] = await this.list(path, options).catch((err: unknown) => {
+    const [entry] = await this.list(path, { ...options, hash: true }).catch((err: unknown) => {
       if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'ENOENT') return [];
       throw err;
     });
@@ -557,7 +558,7 @@ export class DeviceFs {
   private async siblings(paths: string[], options: OperationOptions): Promise<string[]> {
     const out: string[] = [];
     for (const dir of new Set(paths.map(boardDirname))) {
-      const entries = await this.list(dir, { ...options, hash: false }).catch(() => [] as FsEntry[]);
+      const entries = await this.list(dir, options).catch(() => [] as FsEntry[]);
       for (const entry of entries) if (boardDirname(entry.path) === dir) out.push(entry.path);
     }
     return out;

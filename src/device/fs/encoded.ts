@@ -63,7 +63,7 @@ export async function uploadEncoded(device: BoardSession, request: EncodedUpload
   const hasher = createHasher(request.algorithm);
   const wireAtStart = device.transport.wire.total;
   let done = 0;
-  const run = async (code: string) => (await device.exec(code, { signal })).stdout.toString('utf8');
+  const run = async (code: string) => (await device.exec(code, { signal })).stdout;
   await run(pyCall('_bwopen', request.tmp, request.target, request.parents));
   for await (const chunk of framesOf(request.source, request.chunk ?? ENCODED_CHUNK)) {
     if (signal?.aborted) throw abortError(signal);

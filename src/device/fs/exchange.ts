@@ -7,7 +7,7 @@
  */
 import { BelayError } from '../../errors.js';
 import type { BoardSession } from '../session.js';
-import type { ExecOptions, ExecResult, InteractiveIo } from '../../protocol/raw-repl.js';
+import type { ExecBytesResult, ExecOptions, InteractiveIo } from '../../protocol/raw-repl.js';
 import { TAG } from './frames.js';
 
 /** The board program ended (with an exception, read next by exec) before the exchange finished. */
@@ -34,7 +34,7 @@ export async function runExchange<T>(
   code: string,
   exchange: (io: InteractiveIo) => Promise<T>,
   options: ExecOptions = {},
-): Promise<{ value: T | undefined } & ExecResult> {
+): Promise<{ value: T | undefined } & ExecBytesResult> {
   return device.execInteractive<T | undefined>(
     code,
     async (io) => {

@@ -192,7 +192,7 @@ function checkTargets(root: string, dirs: string[], files: string[]): void {
 export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string, options: TreeOptions = {}): Promise<TreeResult> {
   const root = boardPath(remoteDir);
   const { signal } = options;
-  const entries = (await fs.list(root, { signal, hash: false })).filter((entry) => !isTempName(entry.path));
+  const entries = (await fs.list(root, { signal, recursive: true })).filter((entry) => !isTempName(entry.path));
   const planned = entries.map((entry) => {
     const relative = boardRelative(root, entry.path);
     if (relative === undefined) throw new BelayError('PROTOCOL', `the board listed ${entry.path} outside ${root}`);

@@ -69,6 +69,16 @@ export interface OperationOptions {
   signal?: AbortSignal;
 }
 
+/** device.fs.list: one level unless `recursive`, no hashes unless `hash`. */
+export interface ListOptions extends OperationOptions {
+  /** The whole tree below the path, not only its entries (default false). */
+  recursive?: boolean;
+  /** Each file's content hash too: the board reads every file (default false). */
+  hash?: boolean;
+  /** Told about folders below the path that could not be listed (and were skipped). */
+  onSkip?: (path: string, errnoName: string) => void;
+}
+
 export interface TransferOptions extends OperationOptions {
   onProgress?: (progress: Progress) => void;
 }

@@ -1,11 +1,12 @@
-# _btree(root, want): lists root (a file or a directory tree) in one round trip: one JSON line
-# per entry, streamed as found so memory stays flat on big trees:
+# _btree(root, want, deep): lists root (a file, a directory's entries, or with deep its whole
+# tree) in one round trip: one JSON line per entry, streamed as found so memory stays flat
+# on big trees:
 #   ["f", path, size, digest]  (digest null unless want)
 #   ["d", path]
 #   ["s", path, errno]  a folder below root that cannot be listed (EPERM on
 #                       system folders): skipped, the rest goes on
 # A missing root raises OSError ENOENT. Part of the fs helpers.
-def _btree(root, want):
+def _btree(root, want, deep=True):
     if _broot(root, want):
         return
     stack = [root]
@@ -14,7 +15,7 @@ def _btree(root, want):
         try:
             for e in os.ilistdir(d):
                 p = _bent(d, e, want)
-                if p:
+                if p and deep:
                     stack.append(p)
         except OSError as x:
             if d == root:

@@ -1,0 +1,42 @@
+/**
+ * Start-up loads only what a command uses: `--version` and `exec` load
+ * neither the YAML parser nor the schema validator (nor the planner or
+ * views), and an emulated board never loads the serialport bindings.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliEnv, tempProject } from '../helpers/cli.js';
+
+const LOG = join(import.meta.dirname, '..', 'fixtures', 'load-log.mjs');
+
+function loaded(args: string[]): Promise<string[]> {
+  const cwd = tempProject('belay-startup-');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', LOG, BIN, ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) return reject(new Error(`belay ${args.join(' ')} failed: ${stderr}`));
+      resolve(stderr.split('\n').filter((line) => line.startsWith('LOADED ')).map((line) => line.slice('LOADED '.length)));
+    });
+  });
+}
+
+const packageOf = (url: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+const HEAVY = ['yaml', 'ajv', 'listr2', 'diff'];
+
+describe('start-up', () => {
+  it('--version loads commander and belay\'s own small modules only', async () => {
+    const modules = await loaded(['--version']);
+    const packages = new Set(modules.map(packageOf).filter(Boolean));
+    expect([...packages]).toEqual(['commander']);
+    expect(modules.some((url) => url.includes('/config/') || url.includes('/sync/') || url.includes('/emulator/'))).toBe(false);
+  });
+
+  it('exec on the emulated board loads no YAML, schema, planner, view or serialport code', async () => {
+    const modules = await loaded(['--port', 'emulator', 'exec', 'pass']);
+    const packages = new Set(modules.map(packageOf).filter(Boolean));
+    for (const heavy of [...HEAVY, 'serialport', '@serialport/bindings-cpp']) expect(packages.has(heavy)).toBe(false);
+    expect(modules.some((url) => /\/(sync|cli\/views)\//.test(url) || /\/config\/(load|schema|document)\.js$/.test(url))).toBe(false);
+    // and it did run on the board
+    expect(packages.has('@micropython/micropython-webassembly-pyscript')).toBe(true);
+  });
+});
