@@ -67,7 +67,7 @@ describeWithSocat('the upload window from the command line and belay.yaml', () =
   it('refuses a window out of range before sending anything', async () => {
     const before = board.wire.sent;
     const tiny = await put('/tiny.bin', '--port', bridge.link, '--window', '16');
-    expect(tiny.code).toBe(1);
+    expect(tiny.code).toBe(2); // a usage error
     expect(tiny.stderr).toContain('[USAGE]');
     writeFileSync(join(cwd, 'belay.yaml'), `device:\n  port: ${JSON.stringify(bridge.link)}\n  window: 16\n`);
     const invalid = await put('/tiny.bin');
