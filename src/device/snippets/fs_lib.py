@@ -43,6 +43,9 @@ class _BCrc:
     def hexdigest(self):
         return "%08x" % (self.v & 0xFFFFFFFF)
 
+    def num(self):
+        return self.v & 0xFFFFFFFF
+
 
 class _BAdler:
     def __init__(self):
@@ -68,6 +71,9 @@ class _BAdler:
     def hexdigest(self):
         return "%08x" % ((self.b << 16) | self.a)
 
+    def num(self):
+        return (self.b << 16) | self.a
+
 
 class _BSha:
     def __init__(self):
@@ -76,6 +82,10 @@ class _BSha:
 
     def hexdigest(self):
         return "".join("%02x" % x for x in self.h.digest())
+
+    def num(self):
+        # The digest as one (long) int: cheap to XOR (fs_tree.py _bdig).
+        return int.from_bytes(self.h.digest(), "big")
 
 
 if _bhl:
@@ -89,13 +99,19 @@ else:
     _bnew = _BAdler
 
 
+_bgn = 0
+
+
 def _bgc():
     # Collects when the heap runs low, called once per step of every loop
-    # that makes garbage. A board also collects when an allocation fails,
-    # but on a 32 KiB heap garbage left to pile up fragments it so that the
-    # next buffer finds no block (and the emulated board cannot collect on
-    # a failed allocation at all). Costs one call where heap is plentiful.
-    if gc.mem_free() < 8192:
+    # that makes garbage (looking every 8th call: gc.mem_free() walks the
+    # heap's table). A board also collects when an allocation fails, but on
+    # a 32 KiB heap garbage left to pile up fragments it so that the next
+    # buffer finds no block (and the emulated board cannot collect on a
+    # failed allocation at all).
+    global _bgn
+    _bgn = (_bgn + 1) & 7
+    if _bgn == 0 and gc.mem_free() < 12288:
         gc.collect()
 
 

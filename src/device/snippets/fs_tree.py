@@ -56,17 +56,18 @@ def _bdirs(paths):
 # _bdig(root): the tree under root as one line per folder, so an unchanged
 # tree costs a line per folder rather than per file:
 #   ["g", folder, digest, n]  n entries directly in it; digest: the XOR of
-#       the hex digests (as ASCII) of one line per entry, "name\0d" for a
-#       folder, "name\0f\0size\0digest" for a file (order-free: nothing to
+#       the digests of one line per entry, "name\0d" for a folder,
+#       "name\0f\0size\0digest" for a file, as hex (order-free: nothing to
 #       sort or hold, whatever the folder's size)
 #   ["f", root, size, digest] and ["s", folder, errno] as _btree prints them.
 def _bdig(root):
     if _broot(root, True):
         return
+    w = 64 if _balgo == "sha256" else 8
     stack = [root]
     while stack:
         d = stack.pop()
-        acc = None
+        acc = 0
         n = 0
         try:
             for e in os.ilistdir(d):
@@ -80,16 +81,12 @@ def _bdig(root):
                     line = "%s\0f\0%d\0%s" % (e[0], s, _bhash(p))
                 h = _bnew()
                 h.update(line.encode())
-                x = h.hexdigest().encode()
-                if acc is None:
-                    acc = bytearray(x)
-                else:
-                    for i in range(len(acc)):
-                        acc[i] ^= x[i]
+                acc ^= h.num()
                 n += 1
         except OSError as x:
             if d == root:
                 raise
             print(json.dumps(["s", d, x.args[0] if x.args else None]))
             continue
-        print(json.dumps(["g", d, "".join("%02x" % c for c in acc) if acc else "", n]))
+        x = "%x" % acc if n else ""
+        print(json.dumps(["g", d, "0" * (w - len(x)) + x if n else "", n]))
