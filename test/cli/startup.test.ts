@@ -38,5 +38,12 @@ describe('start-up', () => {
     expect(modules.some((url) => /\/(sync|cli\/views)\//.test(url) || /\/config\/(load|schema|document)\.js$/.test(url))).toBe(false);
     // and it did run on the board
     expect(packages.has('@micropython/micropython-webassembly-pyscript')).toBe(true);
+    // without the capability probe, so without the filesystem engine
+    expect(modules.filter((url) => /\/device\/fs\//.test(url))).toEqual([]);
+  });
+
+  it('ls loads the filesystem engine', async () => {
+    const modules = await loaded(['--port', 'emulator', 'ls', '/']);
+    expect(modules.some((url) => url.endsWith('/device/fs/device-fs.js'))).toBe(true);
   });
 });
