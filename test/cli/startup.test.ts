@@ -1,7 +1,8 @@
 /**
  * Start-up loads only what a command uses: `--version` and `exec` load
  * neither the YAML parser nor the schema validator (nor the planner or
- * views), and an emulated board never loads the serialport bindings.
+ * views, nor other commands' modules), and an emulated board never loads
+ * the serialport bindings.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ describe('start-up', () => {
     const packages = new Set(modules.map(packageOf).filter(Boolean));
     expect([...packages]).toEqual(['commander']);
     expect(modules.some((url) => url.includes('/config/') || url.includes('/sync/') || url.includes('/emulator/'))).toBe(false);
+    expect(modules.filter((url) => url.includes('/cli/commands/'))).toEqual([]);
   });
 
   it('exec on the emulated board loads no YAML, schema, planner, view or serialport code', async () => {
@@ -38,6 +40,8 @@ describe('start-up', () => {
     expect(modules.some((url) => /\/(sync|cli\/views)\//.test(url) || /\/config\/(load|schema|document)\.js$/.test(url))).toBe(false);
     // and it did run on the board
     expect(packages.has('@micropython/micropython-webassembly-pyscript')).toBe(true);
+    // only the module of its own command
+    expect(modules.filter((url) => url.includes('/cli/commands/')).map((url) => url.slice(url.lastIndexOf('/') + 1))).toEqual(['device-commands.js']);
     // without the capability probe, so without the filesystem engine
     expect(modules.filter((url) => /\/device\/fs\//.test(url))).toEqual([]);
   });
