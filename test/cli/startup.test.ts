@@ -7,16 +7,18 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv, tempProject } from '../helpers/cli.js';
+import { BIN, cliBoard, cliEnv, tempProject } from '../helpers/cli.js';
+import { describeWithSocat } from '../helpers/socat.js';
 
 const LOG = join(import.meta.dirname, '..', 'fixtures', 'load-log.mjs');
 
-function loaded(args: string[]): Promise<string[]> {
+/** The modules `belay ARGS` loads: ESM URLs and CommonJS entry points imported from ESM, or (`REQUIRED`) every CommonJS file. */
+function loaded(args: string[], kind: 'LOADED' | 'REQUIRED' = 'LOADED'): Promise<string[]> {
   const cwd = tempProject('belay-startup-');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', LOG, BIN, ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, _stdout, stderr) => {
       if (error) return reject(new Error(`belay ${args.join(' ')} failed: ${stderr}`));
-      resolve(stderr.split('\n').filter((line) => line.startsWith('LOADED ')).map((line) => line.slice('LOADED '.length)));
+      resolve(stderr.split('\n').filter((line) => line.startsWith(`${kind} `)).map((line) => line.slice(kind.length + 1)));
     });
   });
 }
@@ -49,5 +51,20 @@ describe('start-up', () => {
   it('ls loads the filesystem engine', async () => {
     const modules = await loaded(['--port', 'emulator', 'ls', '/']);
     expect(modules.some((url) => url.endsWith('/device/fs/device-fs.js'))).toBe(true);
+  });
+});
+
+describeWithSocat('start-up on a serial port', () => {
+  it('exec drives the native addon directly: none of serialport\'s streams, parsers, listing or logging', async () => {
+    const board = await cliBoard('pty', tempProject('belay-startup-'));
+    try {
+      const required = await loaded(['--port', board.port, 'exec', 'pass'], 'REQUIRED');
+      const packages = new Set(required.map((path) => packageOf(path)).filter(Boolean));
+      expect(required.some((path) => path.endsWith('.node'))).toBe(true);
+      expect([...packages].sort()).toEqual(['@serialport/bindings-cpp', 'commander', 'node-gyp-build']);
+      expect(required.filter((path) => /bindings-cpp\/dist\//.test(path)).map((path) => path.slice(path.lastIndexOf('/') + 1))).toEqual(['serialport-bindings.js']);
+    } finally {
+      await board.close();
+    }
   });
 });
