@@ -94,10 +94,13 @@ function printable(bytes: Uint8Array): string {
 export type CommandConnectOptions = Pick<ConnectOptions, 'fs' | 'probe'>;
 
 export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
+  // Loads while the settings are worked out (a failed load surfaces below).
+  const deviceModule = import('../device/device.js');
+  deviceModule.catch(() => undefined);
   const { port, baud, window, projectDir, home, dataDir } = await boardSettings(ctx);
   if (window !== undefined) checkWindow(window, ctx.options.window !== undefined ? '--window' : 'device.window');
   ctx.out.verbose(`connecting to ${port}`);
-  const { Device } = await import('../device/device.js');
+  const { Device } = await deviceModule;
   const device = await Device.connect({
     port,
     baud,

@@ -9,6 +9,18 @@
 import { BelayError, abortError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 
+/**
+ * The protocol's clock: milliseconds from a monotonic source, for silence
+ * timeouts and wall-clock deadlines (raw-repl.ts sets them, this file checks
+ * them). process.hrtime rather than performance.now(): the `performance`
+ * global loads perf_hooks and seven more internal modules on first use, a
+ * cost every short command paid.
+ */
+export function now(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
 interface Waiter {
   check(): boolean;
   fail(error: BelayError): void;
@@ -19,7 +31,7 @@ interface Waiter {
 export interface WaitOptions {
   /** How long the board may stay silent (Infinity: wait for ever). */
   timeoutMs: number;
-  /** performance.now() after which the wait fails however much the board says. */
+  /** now() after which the wait fails however much the board says. */
   deadline?: number;
   signal?: AbortSignal;
   /** Named in the timeout error: what we were waiting for. */
@@ -99,7 +111,7 @@ export class ByteReader {
         },
       };
       const startTimer = () => {
-        const untilDeadline = options.deadline === undefined ? Infinity : Math.max(0, options.deadline - performance.now());
+        const untilDeadline = options.deadline === undefined ? Infinity : Math.max(0, options.deadline - now());
         const wait = Math.min(options.timeoutMs, untilDeadline);
         if (!Number.isFinite(wait)) return;
         const byDeadline = untilDeadline < options.timeoutMs;

@@ -23,7 +23,7 @@
  */
 import { BelayError, abortError, isBelayError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
-import { ByteReader, type WaitOptions } from './byte-reader.js';
+import { ByteReader, now, type WaitOptions } from './byte-reader.js';
 import { boardException } from './board-exception.js';
 
 /**
@@ -187,9 +187,9 @@ export class RawRepl {
 
   private async enterRaw(signal?: AbortSignal): Promise<void> {
     this.inRaw = false;
-    const deadline = performance.now() + this.timeoutMs;
+    const deadline = now() + this.timeoutMs;
     try {
-      await this.tryEnter(signal, Math.min(deadline, performance.now() + FIRST_BANNER_WAIT_MS));
+      await this.tryEnter(signal, Math.min(deadline, now() + FIRST_BANNER_WAIT_MS));
     } catch (err) {
       this.unsettled = true; // that Ctrl-A may still be answered, later
       if (!isBelayError(err, 'TIMEOUT')) throw err;
@@ -197,7 +197,7 @@ export class RawRepl {
       // the receiver of a host that died mid-transfer. Enough Ctrl-C bytes
       // complete whatever it reads; it then sees a byte that is not its
       // protocol and stops, and the rest interrupt as usual.
-      for (let sent = 0; sent < UNSTICK_BYTES && performance.now() < deadline; sent += PLAIN_CHUNK) {
+      for (let sent = 0; sent < UNSTICK_BYTES && now() < deadline; sent += PLAIN_CHUNK) {
         await this.send(Buffer.alloc(PLAIN_CHUNK, CTRL_C));
         await sleep(PLAIN_PAUSE_MS);
       }
@@ -261,7 +261,7 @@ export class RawRepl {
     const nonce = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     // The code does not contain the marker it prints, so only the output can match.
     await this.send(`print('belay-sync-' + '${nonce}')\x04`);
-    const deadline = performance.now() + this.timeoutMs;
+    const deadline = now() + this.timeoutMs;
     await this.reader.skipUntil(`belay-sync-${nonce}`, this.wait('the resynchronisation marker', signal, this.timeoutMs, deadline));
     await this.reader.readUntil(Uint8Array.of(CTRL_D), this.wait('the end of the marker', signal, this.timeoutMs, deadline));
     await this.reader.readUntil(Uint8Array.of(CTRL_D), this.wait('the error output', signal, this.timeoutMs, deadline));
@@ -273,7 +273,7 @@ export class RawRepl {
 
   /** Runs code and returns its stdout; a board-side exception becomes BOARD_EXCEPTION. */
   async exec(code: string | Uint8Array, options: ExecOptions = {}): Promise<ExecBytesResult> {
-    const deadline = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
+    const deadline = options.timeoutMs === undefined ? undefined : now() + options.timeoutMs;
     await this.ready(options.signal);
     try {
       await this.sendCode(toBytes(code), options.signal, deadline);

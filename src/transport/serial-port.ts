@@ -14,8 +14,6 @@
  * or write error, a hang-up); closing it on purpose says nothing.
  */
 import { read, write } from 'node:fs';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 
 export type SerialDriver = 'native' | 'stream';
 
@@ -63,15 +61,20 @@ const MIN_POOL_SPACE = 1024;
 /** Errors that only mean "not now": wait until the descriptor is ready. */
 const RETRY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 
-const readAsync = promisify(read);
-const writeAsync = promisify(write);
+function readAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
+}
+
+function writeAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buffer, offset, length, (error, written) => (error ? reject(error) : resolve(written))));
+}
 
 let binding: NativeBinding | undefined;
 
-function nativeBinding(): NativeBinding {
+async function nativeBinding(): Promise<NativeBinding> {
   // The addon module alone: the package's index would load every platform's
   // binding, its port listing (child_process, parsers) and its logger.
-  binding ??= (createRequire(import.meta.url)('@serialport/bindings-cpp/dist/serialport-bindings.js') as { binding: NativeBinding }).binding;
+  binding ??= ((await import('@serialport/bindings-cpp/dist/serialport-bindings.js')) as { binding: NativeBinding }).binding;
   return binding;
 }
 
@@ -84,19 +87,20 @@ class NativePort implements OpenPort {
   private used = 0;
 
   private constructor(
+    private readonly native: NativeBinding,
     private readonly fd: number,
     private readonly listeners: PortListeners,
   ) {
-    this.poller = new (nativeBinding().Poller)(fd, (error, events) => this.onPoll(error, events));
+    this.poller = new native.Poller(fd, (error, events) => this.onPoll(error, events));
     void this.readLoop();
   }
 
   static async open(path: string, baudRate: number, listeners: PortListeners): Promise<NativePort> {
-    const native = nativeBinding();
+    const native = await nativeBinding();
     // The settings serialport's Linux binding opens with: 8N1, no flow control, exclusive.
     const options = { baudRate, dataBits: 8, stopBits: 1, parity: 'none', rtscts: false, xon: false, xoff: false, xany: false, hupcl: true, lock: true, vmin: 1, vtime: 0 };
     const fd = await new Promise<number>((resolve, reject) => native.open(path, options, (error, fd) => (error ? reject(error) : resolve(fd))));
-    return new NativePort(fd, listeners);
+    return new NativePort(native, fd, listeners);
   }
 
   private onPoll(error: Error | null, events: number): void {
@@ -125,7 +129,7 @@ class NativePort implements OpenPort {
       const start = this.used;
       let bytesRead: number;
       try {
-        ({ bytesRead } = await readAsync(this.fd, pool, start, pool.length - start, null));
+        bytesRead = await readAsync(this.fd, pool, start, pool.length - start);
       } catch (error) {
         if (this.closed) return;
         if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) return this.lose(error as Error);
@@ -151,7 +155,7 @@ class NativePort implements OpenPort {
     while (offset < bytes.length) {
       if (this.closed) throw new Error('Port is not open');
       try {
-        offset += (await writeAsync(this.fd, bytes, offset, bytes.length - offset)).bytesWritten;
+        offset += await writeAsync(this.fd, bytes, offset, bytes.length - offset);
       } catch (error) {
         if (this.closed) throw new Error('Port is not open');
         if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) {
@@ -170,7 +174,7 @@ class NativePort implements OpenPort {
     this.poller.destroy();
     const closedError = new Error('Port is not open');
     for (const waiter of this.waiting.splice(0)) waiter.reject(closedError);
-    await new Promise<void>((resolve) => nativeBinding().close(this.fd, () => resolve()));
+    await new Promise<void>((resolve) => this.native.close(this.fd, () => resolve()));
   }
 
   private lose(error: Error): void {

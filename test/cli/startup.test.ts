@@ -12,8 +12,8 @@ import { describeWithSocat } from '../helpers/socat.js';
 
 const LOG = join(import.meta.dirname, '..', 'fixtures', 'load-log.mjs');
 
-/** The modules `belay ARGS` loads: ESM URLs and CommonJS entry points imported from ESM, or (`REQUIRED`) every CommonJS file. */
-function loaded(args: string[], kind: 'LOADED' | 'REQUIRED' = 'LOADED'): Promise<string[]> {
+/** The modules `belay ARGS` loads: ESM URLs and CommonJS entry points imported from ESM, or (`REQUIRED`) every CommonJS file, or (`BUILTIN`) Node's own modules. */
+function loaded(args: string[], kind: 'LOADED' | 'REQUIRED' | 'BUILTIN' = 'LOADED'): Promise<string[]> {
   const cwd = tempProject('belay-startup-');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', LOG, BIN, ...args], { cwd, env: cliEnv(cwd), timeout: 60_000 }, (error, _stdout, stderr) => {
@@ -63,6 +63,9 @@ describeWithSocat('start-up on a serial port', () => {
       expect(required.some((path) => path.endsWith('.node'))).toBe(true);
       expect([...packages].sort()).toEqual(['@serialport/bindings-cpp', 'commander', 'node-gyp-build']);
       expect(required.filter((path) => /bindings-cpp\/dist\//.test(path)).map((path) => path.slice(path.lastIndexOf('/') + 1))).toEqual(['serialport-bindings.js']);
+      // nor Node modules a short command does not need (perf_hooks: the performance global)
+      const builtins = await loaded(['--port', board.port, 'exec', 'pass'], 'BUILTIN');
+      for (const heavy of ['perf_hooks', 'fs/promises']) expect(builtins).not.toContain(heavy);
     } finally {
       await board.close();
     }

@@ -3,7 +3,6 @@
  * `exec` and `run` stream the program's output as it comes (under --json:
  * one {stdout, stderr} object at the end, also on failure).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BelayError, isBelayError } from '../../errors.js';
@@ -98,6 +97,7 @@ export function registerDeviceCommands(program: Command): void {
     .action(
       action(async (ctx, file: string) => {
         const { follow, timeout } = ctx.command.opts<{ follow: boolean; timeout?: number }>();
+        const { readFile } = await import('node:fs/promises');
         const source = await readFile(resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
           throw new BelayError('LOCAL_IO', `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { data: { path: file, errnoName: err.code } });
         });
