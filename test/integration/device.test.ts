@@ -147,6 +147,14 @@ describe('the emulated board', () => {
     expect(b.board.droppedBytes).toBe(0);
   });
 
+  it('the probe reads the receive buffer a board announces, and none from one that does not', async () => {
+    const announced = await Device.over((await board('in-process', { rxBuffer: 2048 })).transport);
+    expect(announced.capabilities).toMatchObject({ rxBuffer: 2048, hashlib: true, deflate: true, stdinBuffer: true, pending: [] });
+    const opaque = await Device.over((await board('in-process', { rxBuffer: 2048, announceRxBuffer: false, hide: ['deflate'] })).transport);
+    expect(opaque.capabilities.rxBuffer).toBeUndefined();
+    expect(opaque.capabilities.deflate).toBe(false);
+  });
+
   it('hides features on request', async () => {
     const b = await board('in-process', { hide: ['hashlib', 'stdin.buffer'] });
     const device = await Device.over(b.transport);
