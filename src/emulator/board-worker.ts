@@ -119,11 +119,23 @@ function dropPendingInterrupt(): void {
   for (const [index, value] of idleInterruptWords) Atomics.store(interruptChar.memory, index, value);
 }
 
+/**
+ * Marks a program as running. The host stores a Ctrl-C into the
+ * interpreter when it sees a program running; if that program ended between
+ * its look and its store, the store lands after the drop above: clear it
+ * here, before this program runs (no Ctrl-C can be meant for a program not
+ * yet running; one already running keeps what the host sent it).
+ */
+function startProgram(): void {
+  if (!input.executing) for (const [index, value] of idleInterruptWords) Atomics.store(interruptChar.memory, index, value);
+  input.executing = true;
+}
+
 /** Runs Python source from the flash (boot.py, main.py) as the firmware does at start-up. */
 function runScript(file: string): void {
   // The flash folder is the truth (writes go through at once): look there.
   if (!existsSync(join(options.dir, file))) return;
-  input.executing = true;
+  startProgram();
   try {
     // As pyexec does for a file: Ctrl-C armed, run in __main__'s globals.
     mp.runPython(
@@ -153,7 +165,7 @@ function feed(byte: number): number {
 
 /** Feeds bytes that make the interpreter run code, with Ctrl-C delivery enabled. */
 function execute(bytes: Iterable<number>): number {
-  input.executing = true;
+  startProgram();
   try {
     let result = 0;
     for (const byte of bytes) result = feed(byte);
@@ -216,7 +228,7 @@ function rawPaste(): void {
   // Busy from before the acknowledgement: a host may hang up as soon as it
   // has it (`run --no-follow`, machine.reset()), and closing waits only for
   // a board it sees busy.
-  input.executing = true;
+  startProgram();
   output.byte(CTRL_D);
   output.flush();
   // Run it through the plain raw REPL, minus the "OK" that mode prints first.

@@ -118,6 +118,10 @@ export class ChannelReader {
     this.ring = new Uint8Array(buffers.ring);
   }
 
+  get executing(): boolean {
+    return Atomics.load(this.control, Slot.Executing) === 1;
+  }
+
   set executing(value: boolean) {
     Atomics.store(this.control, Slot.Executing, value ? 1 : 0);
     if (!value) Atomics.store(this.control, Slot.Interrupt, 0);

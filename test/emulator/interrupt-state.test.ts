@@ -2,7 +2,8 @@
  * Ctrl-C on the emulated board leaves nothing behind, as pyexec ensures on
  * a real board: each KeyboardInterrupt starts with a fresh traceback, and a
  * Ctrl-C that arrives while an interrupted program is still ending does not
- * interrupt the next one.
+ * interrupt the next one, even when the host's store of it lands after the
+ * program ended (its thread saw the program running, then lost the CPU).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
@@ -46,6 +47,17 @@ describe('interrupt state on the emulated board', () => {
     expect(second.data.traceback).toContain('second_loop');
     expect(second.data.traceback).not.toContain('first_loop');
     // Loops check for pending Ctrl-C on every turn: nothing is pending now.
+    expect((await device.exec('n = 0\nfor i in range(20000):\n    n += 1\nprint(n)')).stdout.trim()).toBe('20000');
+  });
+
+  it('a Ctrl-C the host stored after the program it saw running had ended interrupts nothing later', async () => {
+    const b = await boards.open('in-process');
+    const device = await Device.over(b.transport, { probe: false });
+    await device.exec('pass');
+    // What a host thread does that saw a program running, then lost the CPU
+    // until the program had ended: it stores the pending Ctrl-C anyway.
+    const { interrupt } = b.board as unknown as { interrupt: { memory: Int32Array; words: Array<[number, number]> } };
+    for (const [index, value] of interrupt.words) Atomics.store(interrupt.memory, index, value);
     expect((await device.exec('n = 0\nfor i in range(20000):\n    n += 1\nprint(n)')).stdout.trim()).toBe('20000');
   });
 });
