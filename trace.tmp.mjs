@@ -1,0 +1,16 @@
+import { Device } from '#dist/device/device.js';
+import { putTree } from '#dist/device/fs/index.js';
+import { SerialTransport } from '#dist/transport/serial.js';
+import { appendFileSync } from 'node:fs';
+const t = await SerialTransport.open(process.argv[2], 115200);
+const t0 = performance.now();
+const w = t.write.bind(t);
+const esc = (b) => Buffer.from(b).toString('latin1').replace(/[\x00-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).slice(0, 60);
+t.write = (b) => { console.log(`${(performance.now() - t0).toFixed(1).padStart(8)} >> ${b.length} ${esc(b)}`); return w(b); };
+t.onData((b) => console.log(`${(performance.now() - t0).toFixed(1).padStart(8)} << ${b.length} ${esc(b)}`));
+const d = await Device.over(t, {});
+console.log('connected', (performance.now() - t0).toFixed(1));
+for (const f of ['abc.py', 'bisect.py']) appendFileSync(`/tmp/es2/src/${f}`, '# x\n');
+await putTree(d.fs, '/tmp/es2/src', '/src');
+console.log('done', (performance.now() - t0).toFixed(1));
+await d.close();
