@@ -58,6 +58,12 @@ export interface BinaryUploadRequest {
   window?: number;
   /** Send this raw deflate stream of the source instead (see compress.ts). */
   compression?: CompressionChoice;
+  /**
+   * Commit the staged file onto the target in the same program once its
+   * hash is accepted (a round trip less per file): `journaled` as
+   * needsJournal decides for this lone rename. Absent: the temp stays staged.
+   */
+  commit?: { journaled: boolean };
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -69,6 +75,8 @@ export interface BinaryUploadResult {
   boardHeap?: number;
   /** Bytes of payload that crossed the link (the compressed size when compressed). */
   sent: number;
+  /** The board's commit report (`_bcommit`), when the request asked to commit. */
+  committed?: unknown;
 }
 
 interface BoardSummary {
@@ -95,6 +103,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   let boardFailed = false;
   let corrupt = false;
   let sent = 0;
+  let committed: unknown;
 
   const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
     const [ready] = await io.read(1, 'the board receiver to start');
@@ -185,7 +194,8 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     // The size of what was hashed: the bytes streamed, which a file changed since it was measured makes differ from `total`.
     const hashed = compression ? compression.raw.length : sent;
     const accept = summary.size === hashed && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
-    await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
+    const keep = request.commit ? (request.commit.journaled ? 'CJ' : 'CN') : 'CC';
+    await io.write(Buffer.from(accept ? keep : 'RR', 'latin1'));
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
       stopReason = verifyFailed(request.target, { size: hashed, ...ours }, summary);
@@ -196,6 +206,8 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       io.unread(Uint8Array.of(kept));
       throw new EndedEarly();
     }
+    // A commit that raises ends the program here: exec reports its traceback.
+    if (request.commit) committed = JSON.parse(await readLine(io, 'the board to commit the upload')) as unknown;
     return summary;
   };
 
@@ -204,7 +216,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   if (stopReason !== undefined) throw stopReason;
   if (corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
-  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
 }
 
 function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
