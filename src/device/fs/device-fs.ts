@@ -349,7 +349,7 @@ export class DeviceFs {
   /** Stats of the last stage() (write() returns them). */
   private lastStats: TransferStats | undefined;
   /** The board's commit report when the last stage() committed in its upload program (`commitNow`). */
-  private lastCommitted: RawCommit | undefined;
+  private lastCommitted: Pick<RawCommit, 'missing' | 'names'> | undefined;
 
   /**
    * Stages `source` for `target`: refuses names the target's filesystem
@@ -407,7 +407,7 @@ export class DeviceFs {
             signal: options.signal,
             onProgress: options.onProgress,
           });
-          this.lastCommitted = committed as RawCommit | undefined;
+          this.lastCommitted = committed as Pick<RawCommit, 'missing' | 'names'> | undefined;
           return { ...result, method: 'binary', ...(compression ? { compressed: result.sent } : {}) };
         } catch (err) {
           // The receiver removes its temp itself on a clean stop; after
@@ -465,7 +465,7 @@ export class DeviceFs {
   }
 
   /** After the board committed: nothing stays staged; every target is there under its exact name. */
-  private settleCommit(targets: string[], raw: RawCommit): void {
+  private settleCommit(targets: string[], raw: Pick<RawCommit, 'missing' | 'names'>): void {
     this.pendingTemps.clear();
     if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
     this.checkExactNames(targets, raw.names);

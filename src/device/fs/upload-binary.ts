@@ -75,8 +75,8 @@ export interface BinaryUploadResult {
   boardHeap?: number;
   /** Bytes of payload that crossed the link (the compressed size when compressed). */
   sent: number;
-  /** The board's commit report (`_bcommit`), when the request asked to commit. */
-  committed?: unknown;
+  /** What the commit found (see `_bcommit`), when the request asked to commit. */
+  committed?: { missing: string[]; names: unknown[] };
 }
 
 interface BoardSummary {
@@ -103,7 +103,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   let boardFailed = false;
   let corrupt = false;
   let sent = 0;
-  let committed: unknown;
+  let committed: BinaryUploadResult['committed'];
 
   const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
     const [ready] = await io.read(1, 'the board receiver to start');
@@ -188,8 +188,8 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       io.unread(Uint8Array.of(tag));
       throw new EndedEarly();
     }
-    const line = await readLine(io, 'the upload hash');
-    const summary = JSON.parse(line) as BoardSummary;
+    const [size, algorithm, digest, heap] = JSON.parse(await readLine(io, 'the upload hash')) as [number, HashAlgorithm, string, number];
+    const summary: BoardSummary = { size, algorithm, digest, heap };
     const ours = hasher.digest();
     // The size of what was hashed: the bytes streamed, which a file changed since it was measured makes differ from `total`.
     const hashed = compression ? compression.raw.length : sent;
@@ -207,7 +207,10 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       throw new EndedEarly();
     }
     // A commit that raises ends the program here: exec reports its traceback.
-    if (request.commit) committed = JSON.parse(await readLine(io, 'the board to commit the upload')) as unknown;
+    if (request.commit) {
+      const [missing, names] = JSON.parse(await readLine(io, 'the board to commit the upload')) as [string[], unknown[]];
+      committed = { missing, names };
+    }
     return summary;
   };
 
