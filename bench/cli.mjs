@@ -26,7 +26,7 @@ const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'di
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINK_RATE = 11520; // bytes/s at 115200 baud, 10 bits a byte
 const TIME = '/usr/bin/time';
-const RAW_PASTE = Buffer.from([0x05, 0x41, 0x01]);
+const PROGRAM_END = Buffer.from('\x04>', 'latin1');
 
 if (!socatAvailable()) {
   console.error('whole-command benchmark skipped: socat is not installed (the board is served on a pty)');
@@ -41,16 +41,13 @@ async function serveBoard(baud) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
   const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
   const counts = { programs: 0 };
-  // Every program belay runs starts with a raw-paste request (the board supports it).
+  // Every program ends with stdout's \x04, stderr's \x04 and the prompt: count those from the board.
   let tail = Buffer.alloc(0);
-  const write = board.write.bind(board);
-  /** @param {Uint8Array} data */
-  board.write = (data) => {
+  board.onData((data) => {
     const seen = Buffer.concat([tail, Buffer.from(data)]);
-    for (let at = seen.indexOf(RAW_PASTE); at >= 0; at = seen.indexOf(RAW_PASTE, at + 1)) if (at + RAW_PASTE.length > tail.length) counts.programs += 1;
-    tail = seen.subarray(Math.max(0, seen.length - (RAW_PASTE.length - 1)));
-    return write(data);
-  };
+    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) counts.programs += 1;
+    tail = seen.subarray(Math.max(0, seen.length - (PROGRAM_END.length - 1)));
+  });
   const link = join(mkdtempSync(join(tmpdir(), 'belay-bench-cli-pty-')), 'board');
   const bridge = await servePty(board, link);
   return {

@@ -11,8 +11,8 @@ import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { cleanup, randomPayload, tempDir } from './helpers.js';
 
-const RAW_PASTE = Buffer.from([0x05, 0x41, 0x01]);
-
+/** What the board sends as each program ends: stdout's end, stderr's end, the prompt. */
+const PROGRAM_END = Buffer.from('\x04>', 'latin1');
 const opened: EmulatorTransport[] = [];
 const flashes: string[] = [];
 async function open(flash: string, options: Partial<EmulatorOptions> = {}) {
@@ -30,18 +30,19 @@ function newFlash(): string {
   return flash;
 }
 
-/** Programs `work` runs on the board (each starts with a raw-paste request). */
+/** Programs `work` runs on the board (each ends with PROGRAM_END; nothing here downloads data that could hold it). */
 async function programsRunBy(board: EmulatorTransport, work: () => Promise<unknown>): Promise<number> {
   let programs = 0;
-  const write = board.write.bind(board);
-  board.write = (bytes: Uint8Array) => {
-    if (Buffer.from(bytes).indexOf(RAW_PASTE) >= 0) programs += 1;
-    return write(bytes);
-  };
+  let tail = Buffer.alloc(0);
+  const stop = board.onData((chunk) => {
+    const seen = Buffer.concat([tail, Buffer.from(chunk)]);
+    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) programs += 1;
+    tail = seen.subarray(seen.length - 1);
+  });
   try {
     await work();
   } finally {
-    board.write = write;
+    stop();
   }
   return programs;
 }
