@@ -7,7 +7,10 @@
  * (BELAY_EMULATOR_DIR, XDG_DATA_HOME, LOCALAPPDATA), which only cli/ reads.
  * --debug logs every byte of the conversation. Right after connecting, an
  * interrupted transaction is recovered (rolled forward or back) and the
- * command says what was done.
+ * command says what was done. Commands that only run code (exec, run,
+ * reset) connect without the capability probe: they neither load the
+ * filesystem engine nor look for an interrupted transaction, which the next
+ * command that touches files recovers.
  *
  * The config layer (YAML, schema) loads only when it is needed: for the
  * port from belay.yaml, or for where an emulated board's project is; `belay
@@ -87,8 +90,8 @@ function printable(bytes: Uint8Array): string {
     .replace(/[\x00-\x1f\x7f-\xff]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-/** Connection options a command adds (the filesystem's transfer window...). */
-export type CommandConnectOptions = Pick<ConnectOptions, 'fs'>;
+/** Connection options a command adds (the filesystem's transfer window, no probe for a command that only runs code...). */
+export type CommandConnectOptions = Pick<ConnectOptions, 'fs' | 'probe'>;
 
 export async function connect(ctx: Context, extra: CommandConnectOptions = {}): Promise<Device> {
   const { port, baud, window, projectDir, home, dataDir } = await boardSettings(ctx);
@@ -106,7 +109,8 @@ export async function connect(ctx: Context, extra: CommandConnectOptions = {}): 
     fs: { ...extra.fs, window: extra.fs?.window ?? window },
     log: ctx.options.debug ? (direction, bytes) => ctx.out.debug(`${direction === 'send' ? '>>' : '<<'} ${printable(bytes)}`) : undefined,
   });
-  ctx.out.verbose(`connected to ${device.description} (${device.boardPlatform})`);
+  ctx.out.verbose(`connected to ${device.description}${device.boardPlatform ? ` (${device.boardPlatform})` : ''}`);
+  if (extra.probe === false) return device;
   try {
     reportRecovery(ctx, await device.fs.recover({ signal: ctx.signal }));
   } catch (err) {

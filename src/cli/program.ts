@@ -3,18 +3,35 @@
  * registers itself (command bodies run through action.ts, which this file
  * does not import back: commands never import the program), and runs it:
  * parse errors are usage errors (exit 2), rendered as JSON under --json.
+ *
+ * Command modules load on demand: a run of one command imports only the
+ * module that registers it (`belay exec` never loads the file commands, the
+ * planner's views or the config commands). Help, completion, an unknown
+ * command or a command line whose command cannot be told for sure load
+ * them all, so what commander prints there is the same as ever.
  */
 import { Command, Help, Option } from 'commander';
 import { EXIT, parseInteger, reportError } from './action.js';
 import { Output } from './output.js';
-import { registerDeviceCommands } from './commands/device-commands.js';
-import { registerEmulatorCommands } from './commands/emulator-commands.js';
-import { registerConfigCommands } from './commands/config-commands.js';
-import { registerFsCommands } from './commands/fs-commands.js';
-import { registerPlanCommands } from './commands/plan-commands.js';
-import { registerFsChangeCommands } from './commands/fs-change-commands.js';
-import { registerReplCommand } from './commands/repl-command.js';
-import { registerCompletionCommand } from './commands/completion-command.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command module, in the order their commands appear in help, with the
+ * top-level commands each registers (a test checks this table against what
+ * the modules register).
+ */
+export const COMMAND_MODULES: Array<{ commands: string[]; load: () => Promise<Register> }> = [
+  { commands: ['exec', 'run', 'info', 'devices', 'reset'], load: async () => (await import('./commands/device-commands.js')).registerDeviceCommands },
+  { commands: ['emulator'], load: async () => (await import('./commands/emulator-commands.js')).registerEmulatorCommands },
+  { commands: ['init', 'validate', 'config'], load: async () => (await import('./commands/config-commands.js')).registerConfigCommands },
+  { commands: ['ls', 'cat', 'get', 'put', 'df', 'hash'], load: async () => (await import('./commands/fs-commands.js')).registerFsCommands },
+  { commands: ['rm', 'mkdir', 'mv', 'cp', 'touch'], load: async () => (await import('./commands/fs-change-commands.js')).registerFsChangeCommands },
+  { commands: ['repl'], load: async () => (await import('./commands/repl-command.js')).registerReplCommand },
+  { commands: ['completion'], load: async () => (await import('./commands/completion-command.js')).registerCompletionCommand },
+  { commands: ['plan', 'show'], load: async () => (await import('./commands/plan-commands.js')).registerPlanCommands },
+  { commands: ['apply', 'keygen'], load: async () => (await import('./commands/apply-commands.js')).registerApplyCommands },
+];
 
 /** Global options by what they are about; each command uses some of these groups. */
 const GLOBAL_GROUPS: Record<string, string[]> = {
@@ -47,9 +64,39 @@ function globalOptionApplies(cmd: Command, option: Option): boolean {
   if (path[0] === 'init' && option.long === '--port') return true;
   return group === undefined || groups.includes(group);
 }
-import { registerApplyCommands } from './commands/apply-commands.js';
+/**
+ * The command modules a command line needs: none for `--version` alone, the
+ * one registering its command, else all of them (help asked for anywhere, a
+ * command that is not known, `completion`, which describes every command, or
+ * a command line whose command cannot be told for sure: clustered short
+ * flags, `--`, no command at all).
+ */
+export function modulesFor(program: Command, args: string[]): typeof COMMAND_MODULES {
+  const takesValue = new Set(program.options.filter((option) => option.required || option.optional).flatMap((option) => [option.short, option.long]));
+  if (args.some((arg) => arg === '-h' || arg === '--help')) return COMMAND_MODULES;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-V' || arg === '--version') return [];
+    if (!arg.startsWith('-')) {
+      const module = arg === 'completion' ? undefined : COMMAND_MODULES.find((candidate) => candidate.commands.includes(arg));
+      return module ? [module] : COMMAND_MODULES;
+    }
+    if (arg === '--' || !/^(--[^=]+(=.*)?|-[^-])$/.test(arg)) break;
+    if (takesValue.has(arg)) i += 1;
+  }
+  return COMMAND_MODULES;
+}
 
-export function buildProgram(version: string): Command {
+/** The program with the commands `args` (the command line after the executable) needs; every command without `args`. */
+export async function buildProgram(version: string, args?: string[]): Promise<Command> {
+  const program = baseProgram(version);
+  const modules = args === undefined ? COMMAND_MODULES : modulesFor(program, args);
+  for (const register of await Promise.all(modules.map((module) => module.load()))) register(program);
+  return program;
+}
+
+/** The program with its global options and help settings, before any command. */
+function baseProgram(version: string): Command {
   const program = new Command('belay')
     .description('Plan, review and apply files on MicroPython boards, like infrastructure as code.')
     .version(version, '-V, --version')
@@ -75,22 +122,11 @@ export function buildProgram(version: string): Command {
       },
     })
     .exitOverride();
-
-  registerDeviceCommands(program);
-  registerEmulatorCommands(program);
-  registerConfigCommands(program);
-  registerFsCommands(program);
-  registerFsChangeCommands(program);
-  registerReplCommand(program);
-  registerCompletionCommand(program);
-  registerPlanCommands(program);
-  registerApplyCommands(program);
-
   return program;
 }
 
 export async function runCli(argv: string[], version: string): Promise<number> {
-  const program = buildProgram(version);
+  const program = await buildProgram(version, argv.slice(2));
   const json = argv.includes('--json');
   const out = new Output({ color: false, quiet: false, verbose: false, debug: argv.includes('--debug'), json });
   // Under --json a parse error is reported once, as JSON on stdout.

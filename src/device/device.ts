@@ -5,14 +5,21 @@
  * concurrent operations never interleave on the wire, learns the board's
  * platform once (to name errno values right), and offers exec/info/reset.
  * Higher layers (filesystem, sync) build on `exec`.
+ *
+ * The capability probe (snippets/probe.py) and the filesystem engine
+ * (./fs, the larger part of the code) are needed only by what touches files
+ * or reports features: connecting with `probe: false` skips both, so a short
+ * `exec` costs one program on the board and loads none of it. `probe()`
+ * then does both on demand; connecting probes by default.
  */
 import { BelayError, isBelayError, throwIfAborted } from '../errors.js';
 import { RawRepl, type ExecBytesResult, type ExecOptions, type ExecResult, type InteractiveIo } from '../protocol/raw-repl.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet, pyLiteral } from './snippets.js';
-import { DeviceFs, type DeviceFsOptions } from './fs/device-fs.js';
+import type { DeviceFs, DeviceFsOptions } from './fs/device-fs.js';
 import { parseCapabilities, type Capabilities, type RawProbe } from './capabilities.js';
+import { boardException, errnoNeedsPlatform } from '../protocol/board-exception.js';
 import type { BoardSession } from './session.js';
 
 export interface ConnectOptions extends OpenOptions {
@@ -25,6 +32,14 @@ export interface ConnectOptions extends OpenOptions {
   log?: (direction: 'send' | 'receive', bytes: Uint8Array) => void;
   /** How the filesystem moves bytes (transfer window, forced path); see DeviceFsOptions. */
   fs?: DeviceFsOptions;
+  /**
+   * Probe the board's capabilities and load the filesystem engine while
+   * connecting (default true). With false, connecting only reaches the raw
+   * REPL: `capabilities` and `fs` are available once `await device.probe()`
+   * has run (`info()` runs it itself). An interrupted transaction is then
+   * noticed, and recovered, only when the filesystem is first used.
+   */
+  probe?: boolean;
 }
 
 export interface BoardInfo {
@@ -54,6 +69,10 @@ export interface BoardInfo {
 export class Device implements BoardSession, AsyncDisposable {
   private queue: Promise<unknown> = Promise.resolve();
   private probed: Capabilities | undefined;
+  /** The probe under way or done (one per session, whoever asks first). */
+  private probing: Promise<Capabilities> | undefined;
+  /** sys.platform learnt without a probe (after an OSError, to name its errno). */
+  private platformOnly: string | undefined;
   private closed = false;
 
   private constructor(
@@ -78,34 +97,61 @@ export class Device implements BoardSession, AsyncDisposable {
   static async over(transport: Transport, options: Omit<ConnectOptions, keyof OpenOptions> = {}): Promise<Device> {
     const repl = new RawRepl(transport, { timeoutMs: options.timeoutMs, rawPaste: options.rawPaste, log: options.log });
     const device = new Device(transport, repl, options.fs);
-    await device.serialise(async () => {
-      await repl.enter(options.signal);
-      device.probed = parseCapabilities(await device.parseJson<RawProbe>(() => repl.exec(snippet('probe'), { signal: options.signal })));
-    });
+    await device.serialise(() => repl.enter(options.signal));
+    if (options.probe !== false) await device.probe({ signal: options.signal });
     return device;
   }
 
+  /** The filesystem engine's class, loaded by probe(). */
+  private fsClass: typeof DeviceFs | undefined;
   private fsApi: DeviceFs | undefined;
 
-  /** The board's filesystem (listing, hashing, verified transfers, transactions); see fs/device-fs.ts. */
+  /**
+   * The board's filesystem (listing, hashing, verified transfers,
+   * transactions); see fs/device-fs.ts. Ready after connecting, unless
+   * connected with `probe: false`: then after `await device.probe()`.
+   */
   get fs(): DeviceFs {
-    this.fsApi ??= new DeviceFs(this, this.fsOptions);
+    if (!this.fsClass) throw notProbed('device.fs');
+    this.fsApi ??= new this.fsClass(this, this.fsOptions);
     return this.fsApi;
   }
 
-  /** What the board offers, probed once at connect (snippets/probe.py). */
+  /** What the board offers (snippets/probe.py), probed once per session: at connect, or by probe(). */
   get capabilities(): Capabilities {
-    if (!this.probed) throw new BelayError('INTERNAL', 'the board was not probed');
+    if (!this.probed) throw notProbed('device.capabilities');
     return this.probed;
+  }
+
+  /**
+   * Probes the board once (what it offers, whether a transaction waits for
+   * recovery) and loads the filesystem engine meanwhile; later calls return
+   * the same capabilities. Connecting does this unless `probe: false`.
+   */
+  probe(options: { signal?: AbortSignal } = {}): Promise<Capabilities> {
+    this.probing ??= (async () => {
+      const engine = import('./fs/device-fs.js');
+      // A rejected import must not surface as unhandled while the board answers.
+      engine.catch(() => undefined);
+      const raw = await this.serialise(() => this.parseJson<RawProbe>(() => this.repl.exec(snippet('probe'), { signal: options.signal })));
+      this.fsClass = (await engine).DeviceFs;
+      this.probed = parseCapabilities(raw);
+      return this.probed;
+    })();
+    // A failed probe (interrupted, link lost) may be tried again.
+    this.probing.catch(() => {
+      this.probing = undefined;
+    });
+    return this.probing;
   }
 
   get description(): string {
     return this.transport.description;
   }
 
-  /** sys.platform of the board. */
+  /** sys.platform of the board (undefined before a probe). */
   get boardPlatform(): string | undefined {
-    return this.probed?.platform;
+    return this.probed?.platform ?? this.platformOnly;
   }
 
   /** Runs `work` after everything queued before it; nothing else touches the wire meanwhile. */
@@ -135,12 +181,32 @@ export class Device implements BoardSession, AsyncDisposable {
     return this.serialise(async () => {
       throwIfAborted(options.signal);
       try {
-        const result = await this.withHeapFigures(this.repl.exec(program, { platform: this.boardPlatform, ...rest }));
+        const result = await this.withHeapFigures(this.withErrnoNames(this.repl.exec(program, { platform: this.boardPlatform, ...rest })));
         return bytes ? result : { stdout: result.stdout.toString('utf8'), stderr: result.stderr };
       } catch (err) {
         throw filename === undefined ? err : withoutWrapperFrames(err);
       }
     });
+  }
+
+  /**
+   * An OSError's number means different things on different ports: without
+   * a probe the board's platform is unknown, so it is asked for (once, and
+   * only for a bare number that ports read differently) and the error named again.
+   */
+  private async withErrnoNames<T>(running: Promise<T>): Promise<T> {
+    try {
+      return await running;
+    } catch (err) {
+      if (this.boardPlatform !== undefined || !isBelayError(err, 'BOARD_EXCEPTION') || !errnoNeedsPlatform(err.data)) throw err;
+      const platform = await this.repl
+        .exec('import sys\nprint(sys.platform)')
+        .then(({ stdout }) => stdout.toString('utf8').trim())
+        .catch(() => undefined);
+      if (!platform) throw err;
+      this.platformOnly = platform;
+      throw boardException(err.data.traceback, platform);
+    }
   }
 
   /**
@@ -205,11 +271,11 @@ export class Device implements BoardSession, AsyncDisposable {
     }
   }
 
-  /** Firmware, memory and filesystem figures, with the features from the connect-time probe. */
+  /** Firmware, memory and filesystem figures, with the features from the capability probe (run now if it was not). */
   async info(options: { signal?: AbortSignal } = {}): Promise<BoardInfo> {
+    const c = await this.probe(options);
     const raw = await this.execJson<Omit<BoardInfo, 'features'> & { json: boolean }>(snippet('info'), options);
     const { json, ...facts } = raw;
-    const c = this.capabilities;
     return {
       ...facts,
       features: { hashlib: c.hashlib, binascii: c.binascii, crc32: c.crc32, deflate: c.deflate, stdin_buffer: c.stdinBuffer, json, raw_paste: this.repl.supportsRawPaste === true },
@@ -257,6 +323,12 @@ export class Device implements BoardSession, AsyncDisposable {
     this.repl.dispose();
     await this.transport.close();
   }
+}
+
+function notProbed(what: string): BelayError {
+  return new BelayError('INTERNAL', `${what} needs the capability probe: this device was connected with probe: false`, {
+    hint: 'await device.probe() first, or connect without probe: false',
+  });
 }
 
 /** The program that runs `source` under `filename` (see snippets/run_named.py). */

@@ -4,7 +4,10 @@
  * traceback and, for OSError, the errno number and its normalised name.
  */
 import { BelayError } from '../errors.js';
-import { errnoName } from './errno.js';
+import { errnoName, errnoVaries } from './errno.js';
+
+/** "[Errno 2] ENOENT": the number, and the name when the board prints one. */
+const BRACKETED = /^\[Errno (-?\d+)\]\s*(E[A-Z0-9]+)?/;
 
 export interface BoardExceptionData {
   type: string;
@@ -25,7 +28,7 @@ export function parseTraceback(stderr: string, platform?: string): BoardExceptio
   const message = match ? (match[2] ?? '').trim() : last.trim();
   const data: BoardExceptionData = { type, message, traceback };
   if (type === 'OSError') {
-    const bracketed = /^\[Errno (-?\d+)\]\s*(E[A-Z0-9]+)?/.exec(message);
+    const bracketed = BRACKETED.exec(message);
     const bare = /^\(?(-?\d+)\b/.exec(message);
     const number = bracketed ? Number(bracketed[1]) : bare ? Number(bare[1]) : undefined;
     if (number !== undefined) {
@@ -41,4 +44,9 @@ export function boardException(stderr: string, platform?: string): BelayError {
   const data = parseTraceback(stderr, platform);
   const what = data.errnoName ? `${data.type} ${data.errnoName}` : data.message ? `${data.type}: ${data.message}` : data.type;
   return new BelayError('BOARD_EXCEPTION', `the board raised ${what}`, { detail: data.traceback, data });
+}
+
+/** Whether naming this exception's errno needs the board's platform: a number without its name, which ports read differently. */
+export function errnoNeedsPlatform(data: BoardExceptionData): boolean {
+  return data.errno !== undefined && !BRACKETED.exec(data.message)?.[2] && errnoVaries(data.errno);
 }

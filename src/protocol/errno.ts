@@ -34,6 +34,12 @@ export function dialectFor(platform: string | undefined): ErrnoDialect {
 
 const TABLES: Record<ErrnoDialect, Record<number, string>> = { linux: LINUX, newlib: NEWLIB };
 
+/** Whether ports disagree on what this number means (so naming it needs the board's platform). */
+export function errnoVaries(errno: number): boolean {
+  const code = Math.abs(errno);
+  return LINUX[code] !== NEWLIB[code];
+}
+
 /** The symbolic name of an errno number for a board platform, or `E<number>` when unknown. */
 export function errnoName(errno: number, platform?: string): string {
   const code = Math.abs(errno); // littlefs and some drivers raise negative numbers

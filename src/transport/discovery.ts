@@ -8,7 +8,6 @@
  */
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SerialPort } from 'serialport';
 
 export interface PortInfo {
   path: string;
@@ -101,13 +100,13 @@ export function scanPorts(dirs: ScanDirs = { dev: '/dev', sysClassTty: '/sys/cla
 }
 
 export interface ListOptions {
-  /** The system listing (serialport's by default); injectable for tests. */
+  /** The system listing (serialport's bindings by default); injectable for tests. */
   systemList?: () => Promise<Array<{ path: string; vendorId?: string; productId?: string; manufacturer?: string; serialNumber?: string }>>;
   scanDirs?: ScanDirs;
 }
 
 export async function listPorts(options: ListOptions = {}): Promise<PortListing> {
-  const systemList = options.systemList ?? (() => SerialPort.list());
+  const systemList = options.systemList ?? (async () => (await import('@serialport/bindings-cpp')).autoDetect().list());
   try {
     const found = await systemList();
     return {

@@ -1,19 +1,21 @@
 /**
- * A board on a serial port (USB CDC or a USB-UART bridge) through the
- * `serialport` package. The port is opened exclusively, so a second belay
- * cannot interleave bytes with the first; an unplugged cable closes the
- * transport with LINK_LOST.
+ * A board on a serial port (USB CDC or a USB-UART bridge), opened through
+ * serialport's native bindings (serial-port.ts says how). The port is
+ * opened exclusively, so a second belay cannot interleave bytes with the
+ * first; an unplugged cable closes the transport with LINK_LOST.
  *
- * The driver's hang-up does not always reach serialport (a board that
+ * The driver's hang-up does not always reach the port (a board that
  * vanished mid-exchange was then reported as a TIMEOUT, seconds later), so
  * the transport also watches the port's device node: once it is gone, the
  * link is lost.
  */
 import { stat } from 'node:fs';
-import { SerialPort } from 'serialport';
 import { BelayError } from '../errors.js';
 import { Listeners, WireCount, type Transport } from './types.js';
 import { linkKindOfUsb, linkOfPort, type LinkInfo } from './link.js';
+import { openPort, type OpenPort, type SerialDriver } from './serial-port.js';
+
+export type { SerialDriver } from './serial-port.js';
 
 export const DEFAULT_BAUD = 115200;
 
@@ -21,7 +23,6 @@ export const DEFAULT_BAUD = 115200;
 const WATCH_INTERVAL_MS = 500;
 
 export class SerialTransport implements Transport {
-  readonly description: string;
   readonly wire = new WireCount();
   private readonly data = new Listeners<Uint8Array>();
   private readonly closeListeners = new Listeners<BelayError | undefined>();
@@ -30,33 +31,27 @@ export class SerialTransport implements Transport {
   private watch?: NodeJS.Timeout;
 
   private constructor(
-    private readonly port: SerialPort,
+    readonly description: string,
     readonly link: LinkInfo,
-  ) {
-    this.description = port.path;
-    port.on('data', (chunk: Buffer) => {
-      this.wire.received += chunk.length;
-      this.data.emit(chunk);
-    });
-    port.on('close', (err?: Error & { disconnected?: boolean }) => {
-      if (this.closing) return this.ended(undefined);
-      this.ended(new BelayError('LINK_LOST', `${this.description} disconnected${err ? `: ${err.message}` : ''}`));
-    });
-    port.on('error', () => {
-      // Errors surface through write() rejections and the close event.
-    });
+  ) {}
+
+  /** Once the port is open: lost when its device node goes. */
+  private attach(port: OpenPort): void {
+    this.port = port;
     this.watchDeviceNode();
   }
 
+  private port!: OpenPort;
+
   /** Loses the link once the port's path is gone (a path that never was one, as COM3 on Windows, is not watched). */
   private watchDeviceNode(): void {
-    stat(this.port.path, (err) => {
+    stat(this.description, (err) => {
       if (err || this.isClosed || this.closing) return;
       this.watch = setInterval(() => {
-        stat(this.port.path, (gone) => {
+        stat(this.description, (gone) => {
           if (!gone || gone.code !== 'ENOENT' || this.isClosed || this.closing) return;
           this.ended(new BelayError('LINK_LOST', `${this.description} disconnected: the port is gone`));
-          this.port.close(() => undefined);
+          void this.port.close().catch(() => undefined);
         });
       }, WATCH_INTERVAL_MS);
       // The watch never keeps the process alive by itself.
@@ -71,12 +66,31 @@ export class SerialTransport implements Transport {
     this.closeListeners.emit(error);
   }
 
-  static async open(path: string, baudRate = DEFAULT_BAUD): Promise<SerialTransport> {
-    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
-    await new Promise<void>((resolve, reject) => {
-      port.open((err) => (err ? reject(openError(path, err)) : resolve()));
+  /**
+   * Opens `path` exclusively at `baudRate`. `driver` chooses how the port is
+   * driven (see serial-port.ts; default: native on Linux, serialport's
+   * stream elsewhere).
+   */
+  static async open(path: string, baudRate = DEFAULT_BAUD, options: { driver?: SerialDriver } = {}): Promise<SerialTransport> {
+    const serial = new SerialTransport(path, await linkOf(path, baudRate));
+    const port = await openPort(
+      path,
+      baudRate,
+      {
+        data: (chunk) => {
+          serial.wire.received += chunk.length;
+          serial.data.emit(chunk);
+        },
+        lost: (err) => {
+          if (!serial.closing) serial.ended(new BelayError('LINK_LOST', `${path} disconnected: ${err.message}`));
+        },
+      },
+      options.driver,
+    ).catch((err: Error) => {
+      throw openError(path, err);
     });
-    return new SerialTransport(port, await linkOf(path, baudRate));
+    serial.attach(port);
+    return serial;
   }
 
   get closed(): boolean {
@@ -92,23 +106,21 @@ export class SerialTransport implements Transport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.isClosed) return Promise.reject(new BelayError('LINK_LOST', `${this.description} is not connected`));
+    // Closing counts as closed: a port being closed would never finish the write.
+    if (this.isClosed || this.closing) return Promise.reject(new BelayError('LINK_LOST', `${this.description} is not connected`));
     // Resolves once the OS has the bytes. Waiting for them to leave the wire
     // (drain) would cost a round trip per write; the protocol's own flow
     // control is what keeps the board's buffer from overflowing.
     this.wire.sent += bytes.length;
-    return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes), (err) => {
-        if (err) return reject(new BelayError('LINK_LOST', `writing to ${this.description} failed: ${err.message}`, { cause: err }));
-        resolve();
-      });
+    return this.port.write(Buffer.from(bytes)).catch((err: Error) => {
+      throw new BelayError('LINK_LOST', `writing to ${this.description} failed: ${err.message}`, { cause: err });
     });
   }
 
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.closing = true;
-    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    await this.port.close().catch(() => undefined);
     this.ended(undefined);
   }
 }
@@ -117,7 +129,8 @@ export class SerialTransport implements Transport {
 async function linkOf(path: string, baud: number): Promise<LinkInfo> {
   if (process.platform === 'linux') return linkOfPort(path, baud);
   try {
-    const port = (await SerialPort.list()).find((candidate) => candidate.path === path);
+    const { autoDetect } = await import('@serialport/bindings-cpp');
+    const port = (await autoDetect().list()).find((candidate) => candidate.path === path);
     if (port?.vendorId) return { kind: linkKindOfUsb(port.vendorId, port.productId), baud, source: `USB ${port.vendorId}:${port.productId ?? '????'}` };
   } catch {
     // No listing: the link stays unknown, which is the safe assumption.

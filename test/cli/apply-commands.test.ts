@@ -150,7 +150,7 @@ describe('belay apply', { timeout: 240_000 }, () => {
     expect(run.stderr).toContain('After apply: soft-reset');
   });
 
-  it('an interrupted commit is finished by the next command that connects, which says so', async () => {
+  it('an interrupted commit is finished by the next command that touches files, which says so (exec leaves it)', async () => {
     const cwd = project();
     const dir = flash(cwd);
     // The board as belay plan leaves it (its id stored), and a copy to count the apply's writes on.
@@ -165,6 +165,11 @@ describe('belay apply', { timeout: 240_000 }, () => {
     // A power cut near the end of the commit: the journal is on the board, work is left.
     const err = await withBoard(dir, { powerCutAtWrite: writes - 2 }, (device) => applyOn(device).catch((e: unknown) => e));
     expect(isBelayError(err, 'LINK_LOST'), String(err)).toBe(true);
+    expect(existsSync(join(dir, '.belay', 'journal.json'))).toBe(true);
+    // exec only runs code: it neither probes nor recovers, and the journal waits.
+    const exec = await runBelay(cwd, ['exec', 'print(6*7)']);
+    expect(exec, exec.stderr).toMatchObject({ code: 0, stdout: '42\n' });
+    expect(exec.stderr).not.toContain('recovered');
     expect(existsSync(join(dir, '.belay', 'journal.json'))).toBe(true);
     const ls = await runBelay(cwd, ['ls', '/']);
     expect(ls.code, ls.stderr).toBe(0);

@@ -27,7 +27,7 @@ function bashComplete(script: string, words: string[]): string[] {
   return execFileSync('bash', ['-c', program], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
-const commandNames = buildProgram('0.0.0').commands.map((c) => c.name());
+const commandNames = (await buildProgram('0.0.0')).commands.map((c) => c.name());
 
 describe('belay completion', () => {
   it('bash: commands, subcommands, options per command, --port values', async () => {

@@ -219,6 +219,45 @@ describeWithSocat('serial ports', () => {
   });
 });
 
+describe('connecting without the capability probe', () => {
+  const sentBy = (log: Buffer[]) => Buffer.concat(log).toString('latin1');
+
+  it('runs code at once; capabilities and the filesystem come with probe(), which info() runs itself', async () => {
+    const b = await board('in-process');
+    const sent: Buffer[] = [];
+    const device = await Device.over(b.transport, { probe: false, log: (direction, bytes) => direction === 'send' && sent.push(Buffer.from(bytes)) });
+    expect((await device.exec('print(6*7)')).stdout.trim()).toBe('42');
+    expect(sentBy(sent)).not.toContain('_bprobe');
+    expect(device.boardPlatform).toBeUndefined();
+    for (const read of [() => device.capabilities, () => device.fs]) {
+      expect(read).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    }
+    expect((await device.info()).features.hashlib).toBe(true);
+    expect(sentBy(sent)).toContain('_bprobe');
+    expect(device.capabilities.platform).toBe('webassembly');
+    await device.fs.write('/x.txt', Buffer.from('x'));
+    expect((await device.fs.list('/')).map((entry) => entry.path)).toEqual(['/x.txt']);
+    // probed once per session, however often asked
+    const probes = sentBy(sent).split('_bprobe').length;
+    await device.probe();
+    expect(sentBy(sent).split('_bprobe').length).toBe(probes);
+  });
+
+  it('names an errno the ports read differently by asking the board its platform', async () => {
+    const b = await board('in-process');
+    const device = await Device.over(b.transport, { probe: false });
+    // A board that says it is an ESP32 (newlib numbers): 90 is ENOTEMPTY there, nothing on Linux.
+    const fakePlatform = "import sys\nclass _P:\n    platform = 'esp32'\nsys.modules['sys'] = _P()\n";
+    const err = await failure(device.exec(`${fakePlatform}raise OSError(90)`));
+    expect(err.data).toMatchObject({ type: 'OSError', errno: 90, errnoName: 'ENOTEMPTY' });
+    expect(device.boardPlatform).toBe('esp32');
+    // a name the board prints itself needs no platform
+    const other = await Device.over((await board('in-process')).transport, { probe: false });
+    expect((await failure(other.exec("import os\nos.stat('/missing')"))).data.errnoName).toBe('ENOENT');
+    expect(other.boardPlatform).toBeUndefined();
+  });
+});
+
 describe('a program that outlives its timeout', () => {
   it('is stopped, and the session answers the next command', async () => {
     const b = await board('in-process');

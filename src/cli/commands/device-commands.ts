@@ -36,6 +36,12 @@ function renderInfo(info: BoardInfo, port: string): string {
   ].join('\n');
 }
 
+/**
+ * exec, run and reset only run code: no capability probe, so the
+ * filesystem engine stays unloaded and the board runs one program, not two.
+ */
+const CODE_ONLY = { probe: false } as const;
+
 /** What `exec` and `run` print under --json, success or failure: the program's output as text. */
 function outputJson(stdout: Buffer[], stderr: string): { stdout: string; stderr: string } {
   return { stdout: Buffer.concat(stdout).toString('utf8'), stderr };
@@ -66,7 +72,7 @@ async function runProgram(ctx: Context, code: string, options: RunOptions): Prom
       }
       throw err;
     }
-  });
+  }, CODE_ONLY);
   if (json) ctx.out.json(outputJson(collected, ''));
 }
 
@@ -104,7 +110,7 @@ export function registerDeviceCommands(program: Command): void {
           await device.launch(source, { signal: ctx.signal, filename });
           if (ctx.options.json) ctx.out.json({ port: device.description, file, started: true });
           else ctx.out.info(`started ${file} on ${device.description}; it keeps running (the next belay command stops it)`);
-        });
+        }, CODE_ONLY);
       }),
     );
 
@@ -168,7 +174,7 @@ export function registerDeviceCommands(program: Command): void {
               ctx.out.info(`soft reset ${device.description}`);
             }
           }
-        });
+        }, CODE_ONLY);
       }),
     );
 }
