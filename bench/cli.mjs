@@ -6,9 +6,15 @@
 // bytes that crossed the link and the programs the board ran (round trips).
 // Peak RSS of the CLI (with /usr/bin/time) for `exec pass` and a 1 MiB put.
 //
+// Real Python source: a few dozen modules of the Python standard library
+// found on this machine (BENCH_SOURCE=/some/folder of .py files instead), put
+// fresh and then unchanged; skipped when there is none. The board's own time
+// to write 1 MiB to its flash (a program on the board, no link involved) is
+// printed as the bound for the unthrottled 1 MiB upload.
+//
 // BENCH_CLI=/path/to/dist/cli/main.js times another build of the CLI against
 // the same board (to compare two versions on one machine).
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readdirSync, readFileSync, statSync, copyFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +26,7 @@ const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'di
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINK_RATE = 11520; // bytes/s at 115200 baud, 10 bits a byte
 const TIME = '/usr/bin/time';
-const RAW_PASTE = Buffer.from([0x05, 0x41, 0x01]);
+const PROGRAM_END = Buffer.from('\x04>', 'latin1');
 
 if (!socatAvailable()) {
   console.error('whole-command benchmark skipped: socat is not installed (the board is served on a pty)');
@@ -35,16 +41,13 @@ async function serveBoard(baud) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
   const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
   const counts = { programs: 0 };
-  // Every program belay runs starts with a raw-paste request (the board supports it).
+  // Every program ends with stdout's \x04, stderr's \x04 and the prompt: count those from the board.
   let tail = Buffer.alloc(0);
-  const write = board.write.bind(board);
-  /** @param {Uint8Array} data */
-  board.write = (data) => {
+  board.onData((data) => {
     const seen = Buffer.concat([tail, Buffer.from(data)]);
-    for (let at = seen.indexOf(RAW_PASTE); at >= 0; at = seen.indexOf(RAW_PASTE, at + 1)) if (at + RAW_PASTE.length > tail.length) counts.programs += 1;
-    tail = seen.subarray(Math.max(0, seen.length - (RAW_PASTE.length - 1)));
-    return write(data);
-  };
+    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) counts.programs += 1;
+    tail = seen.subarray(Math.max(0, seen.length - (PROGRAM_END.length - 1)));
+  });
   const link = join(mkdtempSync(join(tmpdir(), 'belay-bench-cli-pty-')), 'board');
   const bridge = await servePty(board, link);
   return {
@@ -63,17 +66,20 @@ async function serveBoard(baud) {
  * Runs `belay ARGS`; resolves with wall seconds and peak RSS (KiB, when /usr/bin/time is there).
  * @param {string} cwd
  * @param {string[]} args
+ * @param {string} [stdoutFile] where its output goes (discarded without)
  * @returns {Promise<{ seconds: number, rssKiB?: number }>}
  */
-function belay(cwd, args) {
+function belay(cwd, args, stdoutFile) {
   const withTime = existsSync(TIME);
   const command = withTime ? TIME : process.execPath;
   const argv = withTime ? ['-f', 'BENCH_RSS %M', process.execPath, CLI, ...args] : [CLI, ...args];
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(command, argv, { cwd, env: { ...process.env, NO_COLOR: '1', BELAY_PORT: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const stdout = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
+    const child = spawn(command, argv, { cwd, env: { ...process.env, NO_COLOR: '1', BELAY_PORT: '' }, stdio: ['ignore', stdout, 'pipe'] });
+    if (typeof stdout === 'number') closeSync(stdout);
     let stderr = '';
-    child.stderr.on('data', (/** @type {Buffer} */ chunk) => (stderr += chunk));
+    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
@@ -107,8 +113,36 @@ function workspace() {
   tree('two-hundred', 200, 300);
   tree('thousand', 1000, 100);
   writeFileSync(join(cwd, 'random-64k.bin'), randomBytes(64 * 1024));
+  realSource = copyRealSource(join(cwd, 'real'));
   writeFileSync(join(cwd, 'random-1m.bin'), randomBytes(1024 * 1024));
   return cwd;
+}
+
+/** @type {{ files: number, bytes: number } | undefined} */
+let realSource;
+
+/**
+ * Copies a few dozen real Python modules (1.5-16 KB each, up to 54 of them,
+ * in name order so every run uses the same set) into `dest`.
+ * @param {string} dest
+ * @returns {{ files: number, bytes: number } | undefined}
+ */
+function copyRealSource(dest) {
+  const candidates = process.env.BENCH_SOURCE ? [process.env.BENCH_SOURCE] : ['/usr/lib/python3.13', '/usr/lib/python3.12', '/usr/lib/python3.11'];
+  const from = candidates.find((dir) => existsSync(dir));
+  if (!from) return undefined;
+  let files = 0;
+  let bytes = 0;
+  for (const name of readdirSync(from).sort()) {
+    if (!name.endsWith('.py') || files === 54) continue;
+    const size = statSync(join(from, name)).size;
+    if (size < 1500 || size > 16_000) continue;
+    mkdirSync(dest, { recursive: true });
+    copyFileSync(join(from, name), join(dest, name));
+    files += 1;
+    bytes += size;
+  }
+  return files ? { files, bytes } : undefined;
 }
 
 /** @type {Array<Record<string, string | number>>} */
@@ -156,6 +190,32 @@ async function measure(board, cwd, link, label, args, { payload, before, runs = 
 }
 
 /**
+ * Seconds the board takes to write 1 MiB to a file from its own RAM (the
+ * floor for any upload), timed on the board. Median of RUNS.
+ * @param {Board} board
+ * @param {string} cwd
+ */
+async function flashWriteSeconds(board, cwd) {
+  const program = [
+    'import time',
+    'b = bytes(4096)',
+    't = time.ticks_ms()',
+    "f = open('/flash-write-bench.bin', 'wb')",
+    'for i in range(256): f.write(b)',
+    'f.close()',
+    'print(time.ticks_diff(time.ticks_ms(), t))',
+  ].join('\n');
+  const out = join(cwd, 'flash-ms.txt');
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    await belay(cwd, ['--port', board.link, 'rm', '/flash-write-bench.bin']).catch(() => undefined);
+    await belay(cwd, ['--port', board.link, 'exec', program], out);
+    times.push(Number(readFileSync(out, 'utf8').trim()) / 1000);
+  }
+  return median(times);
+}
+
+/**
  * @param {string} link
  * @param {number} [baud]
  */
@@ -167,6 +227,12 @@ async function benchLink(link, baud) {
   try {
     await measure(board, cwd, link, 'exec "pass"', ['exec', 'pass'], { runs: Math.max(RUNS, 5) });
     await measure(board, cwd, link, 'put -r 10 text files (15 KB), fresh', ['put', '-r', 'ten', '/ten'], { payload: 15_010, before: rm('/ten') });
+    if (realSource) {
+      const label = `${realSource.files} real .py files (${Math.round(realSource.bytes / 1000)} KB)`;
+      await measure(board, cwd, link, `put -r ${label}, fresh`, ['put', '-r', 'real', '/real'], { payload: realSource.bytes, before: rm('/real') });
+      await measure(board, cwd, link, `put -r ${label}, unchanged`, ['put', '-r', 'real', '/real']);
+      await rm('/real')(); // room for the 1 MiB case
+    }
     await belay(cwd, ['--port', board.link, 'put', '-r', 'two-hundred', '/two-hundred']);
     await measure(board, cwd, link, 'put -r 200 unchanged files', ['put', '-r', 'two-hundred', '/two-hundred']);
     if (!baud) {
@@ -175,7 +241,11 @@ async function benchLink(link, baud) {
     }
     await measure(board, cwd, link, 'put 64 KiB random', ['put', 'random-64k.bin', '/random-64k.bin'], { payload: 65536, before: rm('/random-64k.bin') });
     await measure(board, cwd, link, 'get 64 KiB random', ['get', '/random-64k.bin', 'back-64k.bin'], { payload: 65536, before: async () => rmSync(join(cwd, 'back-64k.bin'), { force: true }) });
-    if (!baud) await measure(board, cwd, link, 'put 1 MiB random', ['put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
+    if (!baud) {
+      await measure(board, cwd, link, 'put 1 MiB random', ['put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
+      await rm('/random-1m.bin')();
+      console.error(`  the board's own time to write 1 MiB to its flash: ${(await flashWriteSeconds(board, cwd)).toFixed(2)} s`);
+    }
   } finally {
     await board.close();
     rmSync(cwd, { recursive: true, force: true });

@@ -310,13 +310,24 @@ function handleByte(byte: number): Promise<void> | undefined {
         return undefined;
       case CTRL_D:
         if (rawLineEmpty) return softReset('raw');
-        execute([byte]);
+        try {
+          execute([byte]);
+        } finally {
+          // A plain raw REPL program ended: as after a raw-paste one.
+          dropPendingInterrupt();
+        }
         rawLineEmpty = true;
         return undefined;
       case CTRL_E:
         if (rawLineEmpty) rawPaste();
         return undefined;
       default:
+        // The first byte of a plain raw REPL program: collect the last
+        // program's garbage now, as before a raw-paste one (runPasted), in
+        // the same idle state (no line pending). A board would collect at
+        // the first allocation that failed; the emulator cannot (see
+        // docs/emulator.md).
+        if (rawLineEmpty) collector?.collectBetweenPrograms();
         rawLineEmpty = false;
         feed(byte);
         return undefined;

@@ -3,8 +3,8 @@
  *
  *   \r\x03\x03          interrupt whatever runs, without resetting the board
  *   \r\x01              enter raw mode: "raw REPL; CTRL-B to exit\r\n>"
- *   code \x04           run it: "OK" stdout \x04 stderr \x04 ">"
- *   \x05A\x01           raw-paste: "R\x01" + u16 window (flow-controlled input),
+ *   code \x04           run it: "OK" stdout \x04 stderr \x04 ">" (short code)
+ *   \x05A\x01           raw-paste (longer code): "R\x01" + u16 window (flow-controlled input),
  *                       "R\x00" (refused) or no such answer (old firmware);
  *                       \x04 ends the code, \x03 abandons it (nothing runs)
  *   \x04 at empty line  soft reset (boot.py runs, main.py does not)
@@ -40,6 +40,13 @@ const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n';
 /** Without raw-paste, hosts send at most this much per pause (boards have small buffers). */
 const PLAIN_CHUNK = 256;
 const PLAIN_PAUSE_MS = 10;
+/**
+ * Code this short goes in plain raw mode, without raw-paste's handshake:
+ * it fits any board's receive buffer (256 bytes on the smallest UARTs)
+ * whole, so it needs no flow control, and it saves a round trip (most
+ * calls are one line: a helper call, `pass`).
+ */
+const SHORT_CODE = 192;
 /** A healthy board shows the raw REPL banner at once; past this, try to unstick it. */
 const FIRST_BANNER_WAIT_MS = 2000;
 /** More than any frame a stdin-reading program of ours waits for (2047 + header). */
@@ -334,7 +341,7 @@ export class RawRepl {
   }
 
   private async sendCode(source: Uint8Array, signal?: AbortSignal, deadline?: number): Promise<void> {
-    if (this.rawPaste !== false) {
+    if (this.rawPaste !== false && source.length > SHORT_CODE) {
       await this.send('\x05A\x01');
       const answer = await this.reader
         .readExactly(2, this.wait('the raw-paste answer', signal, Math.min(this.timeoutMs, 2000), deadline))

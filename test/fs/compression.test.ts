@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Device } from '../../src/device/device.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
-import { linkWantsCompression } from '../../src/device/fs/compress.js';
+import { deflateRawSync } from 'node:zlib';
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, linkWantsCompression, windowBitsFor } from '../../src/device/fs/compress.js';
 import { cleanup, randomPayload, tempDir } from './helpers.js';
 
 const SMALL_HEAP = 32 * 1024;
@@ -81,6 +82,47 @@ describe('compressed uploads on a 32 KiB heap', () => {
     expect(readdirSync(flash)).toEqual(['main.py']);
     await device.fs.write('/main.py', text);
     expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+});
+
+describe('the deflate window follows the free heap', () => {
+  it('a narrower window where it comes out smaller (text that repeats itself closely), never larger than the widest', async () => {
+    const flash = tempDir('flash');
+    const board = await EmulatorTransport.open({ dir: flash, runMain: false });
+    opened.push({ board, flash });
+    const device = await Device.over(board, { fs: { compress: 'always' } });
+    const text = sourceText(48 * 1024);
+    const at = (windowBits: number) => deflateRawSync(text, { windowBits, level: 9, memLevel: 9 }).length;
+    const stats = await device.fs.write('/main.py', text);
+    expect(stats.compressed).toBe(Math.min(at(15), at(13), at(11)));
+    expect(stats.compressed).toBeLessThan(at(MAX_WINDOW_BITS));
+    expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+
+  it('a board with heap to spare gets the widest window, which saves more than a small one, and the text round-trips', async () => {
+    const flash = tempDir('flash');
+    const board = await EmulatorTransport.open({ dir: flash, runMain: false });
+    opened.push({ board, flash });
+    const device = await Device.over(board, { fs: { compress: 'always' } });
+    // Repeats 6 KiB apart: only a window wider than that finds them.
+    const block = Buffer.from(Array.from({ length: 800 }, (_, i) => `w${(i * 7919) % 10007}`).join(' ').slice(0, 6 * 1024));
+    const text = Buffer.concat(Array.from({ length: 8 }, () => block));
+    const stats = await device.fs.write('/main.py', text);
+    const at = (windowBits: number) => deflateRawSync(text, { windowBits, level: 9, memLevel: 9 }).length;
+    expect(stats.compressed).toBe(at(MAX_WINDOW_BITS));
+    expect(at(MAX_WINDOW_BITS)).toBeLessThan(at(11) / 3);
+    expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+
+  it('a sixteenth of the free heap at most, never wider than the file, 512 bytes to 32 KiB', () => {
+    expect(windowBitsFor(20 * 1024, 1 << 20)).toBe(10); // an ESP8266 after the helpers
+    expect(windowBitsFor(110 * 1024, 1 << 20)).toBe(12); // an ESP32
+    expect(windowBitsFor(190 * 1024, 1 << 20)).toBe(13); // a Pico
+    expect(windowBitsFor(64 * 1024 * 1024, 1 << 20)).toBe(MAX_WINDOW_BITS);
+    expect(windowBitsFor(64 * 1024 * 1024, 3000)).toBe(12);
+    expect(windowBitsFor(4 * 1024, 1 << 20)).toBe(MIN_WINDOW_BITS);
+    expect(windowBitsFor(64 * 1024 * 1024, 10)).toBe(MIN_WINDOW_BITS);
+    expect(windowBitsFor(undefined, 1 << 20)).toBe(11);
   });
 });
 

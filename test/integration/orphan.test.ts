@@ -32,7 +32,7 @@ describeWithSocat('a host that dies mid-transfer', () => {
 
     const first = await SerialTransport.open(bridge.link);
     const dying = await Device.over(first);
-    await dying.fs.filesystemOf('/'); // installs the write helpers (the receiver among them)
+    await dying.fs.write('/warm.txt', Buffer.from('x')); // installs the write helpers and the receiver
     const started = new Promise<void>((ready) => {
       void dying
         .execInteractive(pyCall('_bup', '/.belay-tmp-big', '/big', 1500, 256, false, 0), async (io) => {

@@ -62,15 +62,32 @@ describe('raw REPL framing', () => {
     expect(board.state.execs).toEqual([code]);
     // the second exec does not ask again
     const before = transport.allSent.toString('latin1').split('\x05A\x01').length;
-    await repl.exec('y');
+    await repl.exec('y = 2\n'.repeat(50));
     expect(transport.allSent.toString('latin1').split('\x05A\x01').length).toBe(before);
   });
 
   it('falls back when the board does not answer the raw-paste request at all', async () => {
     const board = fakeBoard({ rawPaste: 'silent', run: () => ({ stdout: 'fine' }) });
     const repl = new RawRepl(new ScriptedTransport(board.script), { timeoutMs: 300 });
-    expect((await repl.exec('print("fine")')).stdout.toString()).toBe('fine');
+    const code = `print("fine")${' # padding'.repeat(30)}`;
+    expect((await repl.exec(code)).stdout.toString()).toBe('fine');
     expect(repl.supportsRawPaste).toBe(false);
+    expect(board.state.execs).toEqual([code]);
+  });
+
+  it('sends short code plainly, without the raw-paste round trip; longer code with it', async () => {
+    const board = fakeBoard({ window: 64, run: () => ({ stdout: 'ran' }) });
+    const transport = new ScriptedTransport(board.script);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    const pastes = () => transport.allSent.toString('latin1').split('\x05A\x01').length - 1;
+    const short = `_bop('stat', '/${'a'.repeat(150)}', None)`;
+    expect((await repl.exec(short)).stdout.toString()).toBe('ran');
+    expect(pastes()).toBe(0);
+    const long = `x = 1${' + 1'.repeat(60)}`;
+    expect((await repl.exec(long)).stdout.toString()).toBe('ran');
+    expect(pastes()).toBe(1);
+    expect(board.state.execs).toEqual([short, long]);
+    expect(board.state.overrun).toBe(0);
   });
 
   it('turns a traceback into BOARD_EXCEPTION with the errno name', async () => {

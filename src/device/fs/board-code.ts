@@ -12,13 +12,16 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * The helpers in groups, each installed the first time a call needs it, so
  * a board that is only read never compiles the write side (heap on small
  * boards, bytes on slow links): `base` lists, reads and small operations;
- * `write` stages, commits and recovers; `encoded` is the fallback transfer
- * for boards without sys.stdin.buffer (it needs `write`); `deflate` the
- * decompressing half of the upload receiver, for compressed uploads only.
+ * `write` stages, commits and recovers; `upload` is the binary upload
+ * receiver and `encoded` the fallback transfer for boards without
+ * sys.stdin.buffer (each needs `write`; a board gets one of the two, so a
+ * small heap holds only the one it uses); `deflate` the decompressing half
+ * of the upload receiver, for compressed uploads only.
  */
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
-  write: ['fs_tx', 'fs_upload'],
+  write: ['fs_tx'],
+  upload: ['fs_upload'],
   encoded: ['fs_encoded'],
   deflate: ['fs_unzip'],
 } as const;
@@ -39,7 +42,7 @@ const programs = new Map<string, string>();
  * its raw REPL globals (until a reset) and need not be sent it again; a
  * group whose version differs is removed (removalProgram) and sent anew.
  */
-export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'encoded'], budget = Infinity): string[] {
+export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'upload'], budget = Infinity): string[] {
   const pieces = groups.flatMap((group) => [...HELPER_GROUPS[group].map((name) => stripped(name)), `_bv_${group} = ${pyLiteral(groupVersion(group))}`]);
   const programs: string[] = [];
   let current = '';

@@ -160,7 +160,7 @@ export class DeviceFs {
   /** The helper groups a write needs: the encoded fallback too when uploads go that way. */
   private writeGroups(): HelperGroup[] {
     const features = this.features;
-    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write'];
+    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write', 'upload'];
   }
 
   /**
@@ -334,16 +334,22 @@ export class DeviceFs {
         if (!options.prechecked) await this.checkNames([target], options);
         return this.transfer(target, target, source, total, options);
       }
+      // A lone write commits inside its upload program (one program, not
+      // two) unless other staged files of this session would ride along.
+      const commitNow = this.pendingTemps.size === 0;
       // The caller's path, not the canonical string: a ReservedPath stays one.
-      const staged = await this.stage(path, source, { ...options, size: total });
+      const staged = await this.stage(path, source, { ...options, size: total, commitNow });
       const stats = this.lastStats!;
-      await this.commit({ renames: [staged], signal: options.signal });
+      if (this.lastCommitted) this.settleCommit([staged.target], this.lastCommitted);
+      else await this.commit({ renames: [staged], signal: options.signal });
       return stats;
     }, this.writeGroups());
   }
 
   /** Stats of the last stage() (write() returns them). */
   private lastStats: TransferStats | undefined;
+  /** The board's commit report when the last stage() committed in its upload program (`commitNow`). */
+  private lastCommitted: Pick<RawCommit, 'missing' | 'names'> | undefined;
 
   /**
    * Stages `source` for `target`: refuses names the target's filesystem
@@ -351,7 +357,7 @@ export class DeviceFs {
    * in the intent log, uploads, and verifies the staged file's hash as read
    * back from flash. The target is untouched until `commit`.
    */
-  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
+  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions & { commitNow?: boolean } = {}): Promise<Staged> {
     const path = writePath(target, 'file');
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
@@ -364,9 +370,10 @@ export class DeviceFs {
       let salt = 0;
       let temp = tempPathFor(path);
       while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = tempPathFor(path, ++salt);
+      this.lastCommitted = undefined;
       const stats = await this.transfer(temp, path, source, total, options);
       const staged: Staged = { target: path, temp, size: stats.bytes, hash: stats.hash };
-      this.pendingTemps.set(path, staged);
+      if (!this.lastCommitted) this.pendingTemps.set(path, staged);
       this.lastStats = stats;
       return staged;
     }, this.writeGroups());
@@ -376,7 +383,7 @@ export class DeviceFs {
   private readonly pendingTemps = new Map<string, Staged>();
 
   /** One upload into `temp` (the target itself for in-place writes), verified from flash. */
-  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions): Promise<TransferStats> {
+  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions & { commitNow?: boolean }): Promise<TransferStats> {
     const features = await this.probe(options);
     const parents = Boolean(options.parents);
     return mapFsErrors('writing', target, async () => {
@@ -384,9 +391,9 @@ export class DeviceFs {
         const compression = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)
           ? await compressUpload(source, total, { mode: this.options.compress ?? 'auto', freeHeap: this.device.capabilities.memFree })
           : undefined;
-        if (compression) await this.install(options, ['write', 'deflate']);
+        if (compression) await this.install(options, ['write', 'upload', 'deflate']);
         try {
-          const result = await uploadBinary(this.device, {
+          const { committed, ...result } = await uploadBinary(this.device, {
             tmp: temp,
             target,
             parents,
@@ -395,9 +402,12 @@ export class DeviceFs {
             total,
             window: this.window.window,
             compression,
+            // A lone rename needs a journal only where rename does not replace atomically (FAT).
+            commit: options.commitNow && temp !== target ? { journaled: needsJournal({ m: [], r: [[temp, target]], x: [], y: [] }, await this.atomicRename(target, options)) } : undefined,
             signal: options.signal,
             onProgress: options.onProgress,
           });
+          this.lastCommitted = committed as Pick<RawCommit, 'missing' | 'names'> | undefined;
           return { ...result, method: 'binary', ...(compression ? { compressed: result.sent } : {}) };
         } catch (err) {
           // The receiver removes its temp itself on a clean stop; after
@@ -438,17 +448,27 @@ export class DeviceFs {
     const renamed = new Set(journal.r.map(([temp]) => temp));
     for (const staged of this.pendingTemps.values()) if (!renamed.has(staged.temp)) journal.x.push(staged.temp);
     return this.session(request, async () => {
-      const kinds = await Promise.all(journal.r.map(([, target]) => this.filesystemOf(target, request)));
-      const atomic = kinds.every((kind) => kind === 'lfs' || kind === 'posix');
+      const atomic = (await Promise.all(journal.r.map(([, target]) => this.atomicRename(target, request)))).every(Boolean);
       const journaled = needsJournal(journal, atomic);
       const raw = await mapFsErrors('committing', journal.r[0]?.[1] ?? journal.x[0] ?? '/', () =>
         this.device.execJson<RawCommit>(pyJsonCall('_bcommit', journal as unknown as PyValue, journaled), { signal: request.signal }),
       );
-      this.pendingTemps.clear();
-      if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
-      this.checkExactNames(journal.r.map(([, target]) => target), raw.names);
+      this.settleCommit(journal.r.map(([, target]) => target), raw);
       return { renamed: raw.renamed, deleted: raw.deleted, rmdirs: raw.rmdirs, kept: raw.kept, journaled };
     }, ['write']);
+  }
+
+  /** Whether a rename onto `target` replaces it atomically (littlefs, a POSIX board; not FAT, not unknown). */
+  private async atomicRename(target: string, options: OperationOptions): Promise<boolean> {
+    const kind = await this.filesystemOf(target, options);
+    return kind === 'lfs' || kind === 'posix';
+  }
+
+  /** After the board committed: nothing stays staged; every target is there under its exact name. */
+  private settleCommit(targets: string[], raw: Pick<RawCommit, 'missing' | 'names'>): void {
+    this.pendingTemps.clear();
+    if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
+    this.checkExactNames(targets, raw.names);
   }
 
   /** Abandons staging: removes the staged temps (and directories made for them); the board is as before. */

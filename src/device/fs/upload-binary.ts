@@ -58,6 +58,12 @@ export interface BinaryUploadRequest {
   window?: number;
   /** Send this raw deflate stream of the source instead (see compress.ts). */
   compression?: CompressionChoice;
+  /**
+   * Commit the staged file onto the target in the same program once its
+   * hash is accepted (a round trip less per file): `journaled` as
+   * needsJournal decides for this lone rename. Absent: the temp stays staged.
+   */
+  commit?: { journaled: boolean };
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -69,6 +75,8 @@ export interface BinaryUploadResult {
   boardHeap?: number;
   /** Bytes of payload that crossed the link (the compressed size when compressed). */
   sent: number;
+  /** What the commit found (see `_bcommit`), when the request asked to commit. */
+  committed?: { missing: string[]; names: unknown[] };
 }
 
 interface BoardSummary {
@@ -95,6 +103,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   let boardFailed = false;
   let corrupt = false;
   let sent = 0;
+  let committed: BinaryUploadResult['committed'];
 
   const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
     const [ready] = await io.read(1, 'the board receiver to start');
@@ -179,13 +188,14 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       io.unread(Uint8Array.of(tag));
       throw new EndedEarly();
     }
-    const line = await readLine(io, 'the upload hash');
-    const summary = JSON.parse(line) as BoardSummary;
+    const [size, algorithm, digest, heap] = JSON.parse(await readLine(io, 'the upload hash')) as [number, HashAlgorithm, string, number];
+    const summary: BoardSummary = { size, algorithm, digest, heap };
     const ours = hasher.digest();
     // The size of what was hashed: the bytes streamed, which a file changed since it was measured makes differ from `total`.
     const hashed = compression ? compression.raw.length : sent;
     const accept = summary.size === hashed && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
-    await io.write(Buffer.from(accept ? 'CC' : 'RR', 'latin1'));
+    const keep = request.commit ? (request.commit.journaled ? 'CJ' : 'CN') : 'CC';
+    await io.write(Buffer.from(accept ? keep : 'RR', 'latin1'));
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
       stopReason = verifyFailed(request.target, { size: hashed, ...ours }, summary);
@@ -196,6 +206,11 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       io.unread(Uint8Array.of(kept));
       throw new EndedEarly();
     }
+    // A commit that raises ends the program here: exec reports its traceback.
+    if (request.commit) {
+      const [missing, names] = JSON.parse(await readLine(io, 'the board to commit the upload')) as [string[], unknown[]];
+      committed = { missing, names };
+    }
     return summary;
   };
 
@@ -204,7 +219,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   if (stopReason !== undefined) throw stopReason;
   if (corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
-  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap };
+  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
 }
 
 function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {

@@ -17,9 +17,11 @@
 # so nothing is dropped however the frames are cut. The other answers:
 #   G ready   X a write failed (the host stops at the next frame; the board
 #   drains until then)
-#   H + JSON line: size and digest of tmp as read back from flash, algorithm,
-#   peak heap; then the host sends CC (keep the staged file) or anything else
-#   (remove tmp)   D kept
+#   H + JSON line [size, algorithm, digest, peak heap]: tmp as read back from
+#   flash (a list, not an object: fewer bytes on slow links); then the host
+#   sends CC (keep the staged file), CJ or CN (keep it and commit it now,
+#   with or without a journal: D, then the JSON line [missing, names] of the
+#   commit) or anything else (remove tmp)   D kept
 # A write error is raised after tmp is removed, so it reaches the host as an
 # ordinary traceback. Heap: size bytes + a few objects (with z: the window
 # and a 512-byte output buffer), allocated up front.
@@ -93,11 +95,18 @@ def _bup(tmp, target, size, q, mk, z):
             err = err or e
         if end == 0 and err is None:
             wr(b"H")
-            wr(json.dumps({"size": os.stat(tmp)[6], "digest": _bhash(tmp), "algorithm": _balgo, "heap": peak}).encode())
+            wr(json.dumps([os.stat(tmp)[6], _balgo, _bhash(tmp), peak]).encode())
             wr(b"\n")
             rd(hv)
-            if hv[0] == 0x43 and hv[1] == 0x43:
+            if hv[0] == 0x43 and hv[1] in (0x43, 0x4A, 0x4E):
                 wr(b"D")
+                if hv[1] != 0x43:
+                    # Committed here, saving a program per file: J under a
+                    # journal, N a lone rename (_bcommit, fs_tx.py).
+                    j = {"m": [], "r": [[tmp, target]], "x": [], "y": []}
+                    r = _bcommit(j, hv[1] == 0x4A)
+                    wr(json.dumps([r["missing"], r["names"]]).encode())
+                    wr(b"\n")
                 return
         try:
             os.remove(tmp)
