@@ -73,6 +73,8 @@ export interface StageOptions extends TransferOptions {
 type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null] | ['g', string, string, number];
 
 type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
+/** What settling a commit needs of the board's report (all an in-upload commit sends back). */
+type CommitFindings = Pick<RawCommit, 'missing' | 'names'>;
 /** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
 type NameCheck = [boolean, boolean | number | null];
 
@@ -338,18 +340,12 @@ export class DeviceFs {
       // two) unless other staged files of this session would ride along.
       const commitNow = this.pendingTemps.size === 0;
       // The caller's path, not the canonical string: a ReservedPath stays one.
-      const staged = await this.stage(path, source, { ...options, size: total, commitNow });
-      const stats = this.lastStats!;
-      if (this.lastCommitted) this.settleCommit([staged.target], this.lastCommitted);
+      const { staged, stats, committed } = await this.stageUpload(path, source, { ...options, size: total, commitNow });
+      if (committed) this.settleCommit([staged.target], committed);
       else await this.commit({ renames: [staged], signal: options.signal });
       return stats;
     }, this.writeGroups());
   }
-
-  /** Stats of the last stage() (write() returns them). */
-  private lastStats: TransferStats | undefined;
-  /** The board's commit report when the last stage() committed in its upload program (`commitNow`). */
-  private lastCommitted: Pick<RawCommit, 'missing' | 'names'> | undefined;
 
   /**
    * Stages `source` for `target`: refuses names the target's filesystem
@@ -357,7 +353,20 @@ export class DeviceFs {
    * in the intent log, uploads, and verifies the staged file's hash as read
    * back from flash. The target is untouched until `commit`.
    */
-  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions & { commitNow?: boolean } = {}): Promise<Staged> {
+  async stage(target: BoardPathInput, source: UploadSource, options: StageOptions = {}): Promise<Staged> {
+    return (await this.stageUpload(target, source, options)).staged;
+  }
+
+  /**
+   * stage(), also returning the upload's stats; with `commitNow` the board
+   * commits the file in the same program and `committed` says what it found
+   * (nothing then stays staged).
+   */
+  private async stageUpload(
+    target: BoardPathInput,
+    source: UploadSource,
+    options: StageOptions & { commitNow?: boolean },
+  ): Promise<{ staged: Staged; stats: TransferStats; committed?: CommitFindings }> {
     const path = writePath(target, 'file');
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
@@ -370,12 +379,10 @@ export class DeviceFs {
       let salt = 0;
       let temp = tempPathFor(path);
       while ([...this.pendingTemps.values()].some((other) => other.temp === temp && other.target !== path)) temp = tempPathFor(path, ++salt);
-      this.lastCommitted = undefined;
-      const stats = await this.transfer(temp, path, source, total, options);
+      const { committed, ...stats } = await this.transfer(temp, path, source, total, options);
       const staged: Staged = { target: path, temp, size: stats.bytes, hash: stats.hash };
-      if (!this.lastCommitted) this.pendingTemps.set(path, staged);
-      this.lastStats = stats;
-      return staged;
+      if (!committed) this.pendingTemps.set(path, staged);
+      return { staged, stats, committed };
     }, this.writeGroups());
   }
 
@@ -383,7 +390,7 @@ export class DeviceFs {
   private readonly pendingTemps = new Map<string, Staged>();
 
   /** One upload into `temp` (the target itself for in-place writes), verified from flash. */
-  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions & { commitNow?: boolean }): Promise<TransferStats> {
+  private async transfer(temp: string, target: string, source: UploadSource, total: number | undefined, options: StageOptions & { commitNow?: boolean }): Promise<TransferStats & { committed?: CommitFindings }> {
     const features = await this.probe(options);
     const parents = Boolean(options.parents);
     return mapFsErrors('writing', target, async () => {
@@ -407,8 +414,7 @@ export class DeviceFs {
             signal: options.signal,
             onProgress: options.onProgress,
           });
-          this.lastCommitted = committed as Pick<RawCommit, 'missing' | 'names'> | undefined;
-          return { ...result, method: 'binary', ...(compression ? { compressed: result.sent } : {}) };
+          return { ...result, method: 'binary', ...(compression ? { compressed: result.sent } : {}), ...(committed ? { committed: committed as CommitFindings } : {}) };
         } catch (err) {
           // The receiver removes its temp itself on a clean stop; after
           // anything else (a timeout, a protocol surprise) undo here. With
@@ -465,7 +471,7 @@ export class DeviceFs {
   }
 
   /** After the board committed: nothing stays staged; every target is there under its exact name. */
-  private settleCommit(targets: string[], raw: Pick<RawCommit, 'missing' | 'names'>): void {
+  private settleCommit(targets: string[], raw: CommitFindings): void {
     this.pendingTemps.clear();
     if (raw.missing.length > 0) throw new BelayError('FS_ERROR', `the commit found neither the staged copy nor the target of ${raw.missing.join(', ')}`, { data: { missing: raw.missing } });
     this.checkExactNames(targets, raw.names);
