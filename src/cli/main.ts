@@ -15,7 +15,22 @@ const file = nodePath.join(__dirname, 'cli.js');
 const bundle = compileBundle(file, userCacheDir({ platform: process.platform, env: process.env }));
 const module = { exports: {} as { run?: (argv: string[]) => Promise<number> } };
 (bundle.value as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, file, __dirname);
-void module.exports.run!(process.argv).then((status) => {
-  process.exitCode = status;
+
+void module.exports.run!(process.argv).then(async (status) => {
   bundle.save();
+  // Exit at once rather than when the event loop drains: nothing is left to do,
+  // and after a transfer tearing down the heap a large payload grew takes tens
+  // of ms. Output is flushed first (pipes are asynchronous on some systems).
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(status);
 });
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      stream.write('', () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
