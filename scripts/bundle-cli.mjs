@@ -2,11 +2,12 @@
 // built the library into dist/):
 //
 //   cli.js   the whole CLI (src/cli/entry.ts and every module of src/ it
-//            reaches, with commander) in one script: a CommonJS module body
-//            wrapped in `(function (exports, require, module, __filename,
-//            __dirname) {...})`, so main.js can compile it with V8's code
-//            cache (src/cli/compile-cache.ts). Node loads one file instead
-//            of ~40 ES modules, each resolved, read and linked on its own.
+//            reaches, with commander and picomatch) in one script: a
+//            CommonJS module body wrapped in `(function (exports, require,
+//            module, __filename, __dirname) {...})`, so main.js can compile
+//            it with V8's code cache (src/cli/compile-cache.ts). Node loads
+//            one file instead of ~40 ES modules, each resolved, read and
+//            linked on its own.
 //   main.js  the launcher (src/cli/main.ts and compile-cache.ts), CommonJS
 //            like cli.js (dist/cli/package.json says so): no ES module
 //            loader is started for a command at all.
@@ -32,8 +33,12 @@ const src = join(root, 'src');
 const outDir = join(root, 'dist', 'cli');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-/** Bundled: on the path of every command. Everything else in dependencies is required at run time. */
-const BUNDLED = new Set(['commander']);
+/**
+ * Bundled: commander, on the path of every command, and picomatch, on the
+ * path of every command that walks a local tree (put -r, plan, apply).
+ * Everything else in dependencies is required at run time.
+ */
+const BUNDLED = new Set(['commander', 'picomatch']);
 const external = [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)), 'typescript'].flatMap((name) => [name, `${name}/*`]);
 
 /** @type {import('esbuild').Plugin} */
