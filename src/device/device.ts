@@ -18,7 +18,7 @@ import type { Transport } from '../transport/types.js';
 import { openTransport, type OpenOptions } from '../port/open.js';
 import { snippet, pyLiteral } from './snippets.js';
 import type { DeviceFs, DeviceFsOptions } from './fs/device-fs.js';
-import { RESIDENT_PROBE_HEAP, parseCapabilities, probeProgram, residentProbeCall, type Capabilities, type RawProbe } from './capabilities.js';
+import { parseCapabilities, type Capabilities, type RawProbe } from './capabilities.js';
 import { boardException, errnoNeedsPlatform } from '../protocol/board-exception.js';
 import type { BoardSession } from './session.js';
 
@@ -133,8 +133,11 @@ export class Device implements BoardSession, AsyncDisposable {
       const engine = import('./fs/device-fs.js');
       // A rejected import must not surface as unhandled while the board answers.
       engine.catch(() => undefined);
+      const programs = import('./probe-program.js');
+      programs.catch(() => undefined);
       const raw = await this.serialise(async () => {
         const { signal } = options;
+        const { RESIDENT_PROBE_HEAP, probeProgram, residentProbeCall } = await programs;
         // A board an earlier connection left the probe on answers a short call; otherwise it says its free heap and the whole probe goes.
         const resident = await this.repl.exec(residentProbeCall(), { signal });
         const answer = resident.stdout.toString().trim();

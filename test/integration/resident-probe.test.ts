@@ -5,7 +5,7 @@
 // a small board keeps nothing; a reset forgets it and the whole probe goes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
-import { probeProgram, residentProbeName } from '../../src/device/capabilities.js';
+import { probeProgram, residentProbeName } from '../../src/device/probe-program.js';
 import { boardPool } from '../helpers/boards.js';
 
 const boards = boardPool();

@@ -5,7 +5,7 @@
 # feature table split from one string, but they cost about 1 KB more heap at
 # their peak.)
 #
-# This file only defines _bprobe; capabilities.ts adds the lines that call
+# This file only defines _bprobe; probe-program.ts adds the lines that call
 # it and then delete it, or, on a board with heap to spare, keep it in the
 # raw REPL's globals under a name that carries a fingerprint of this code,
 # so the next connection calls it in a few bytes instead of sending it.
