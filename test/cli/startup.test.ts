@@ -104,9 +104,10 @@ describeWithSocat('start-up on a serial port', () => {
       expect(modules).toContain('src/transport/serial-port.ts');
       expect(modules).not.toContain('src/transport/discovery.ts');
       // nor Node modules a short command does not need: perf_hooks (the
-      // performance global), the ES module loader's fs/promises, and
-      // child_process (commander's, for subcommands that are programs)
-      for (const heavy of ['perf_hooks', 'fs/promises', 'child_process', 'zlib']) expect(builtins).not.toContain(heavy);
+      // performance global), the ES module loader's fs/promises,
+      // child_process (commander's, for subcommands that are programs),
+      // crypto and zlib (file commands hash and compress)
+      for (const heavy of ['perf_hooks', 'fs/promises', 'child_process', 'crypto', 'zlib']) expect(builtins).not.toContain(heavy);
     } finally {
       await board.close();
     }
