@@ -26,21 +26,12 @@ import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
+import { CreditedLink, creditQuantum } from './credit.js';
 import type { CompressionChoice } from './compress.js';
 import { SAFE_WINDOW, checkWindow } from '../link-window.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
-
-/**
- * The credit quantum for a window: the board grants credit every `q` bytes
- * it takes in, a quarter of the window, so several grants are in flight and
- * a UART bridge that holds replies back for its 16 ms latency timer still
- * gets new bytes before the board's buffer runs dry.
- */
-export function creditQuantum(window: number): number {
-  return Math.max(16, Math.floor(window / 4));
-}
 
 /** Payload bytes per frame: the board's buffer. Frames need not fit the window (credit counts bytes). */
 export function frameSizeFor(window: number): number {
@@ -112,11 +103,10 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       throw new EndedEarly();
     }
     const frames = framesOf(payload, frameSize);
-    let credit = window;
-    let current: Uint8Array | undefined;
-    let offset = 0;
-    let finished = false;
-    let acked = 0;
+    const link = new CreditedLink(io, window, quantum, (acked) => {
+      const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
+      onProgress?.({ done, total: rawTotal });
+    });
     // The next framed piece of the stream: a data frame, or the end or abort frame.
     const nextFrame = async (): Promise<Uint8Array> => {
       for (;;) {
@@ -136,43 +126,13 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       }
     };
     const onTag = (tag: number) => {
-      if (tag === TAG.ack) {
-        credit += quantum;
-        acked += quantum;
-        if (credit > window) throw new BelayError('PROTOCOL', 'the board granted credit for bytes that were not sent');
-        const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
-        onProgress?.({ done, total: rawTotal });
-      } else if (tag === TAG.failed) boardFailed = true;
+      if (tag === TAG.failed) boardFailed = true;
       else if (tag === TAG.corrupt) corrupt = boardFailed = true;
-      else if (tag === TAG.endOfOutput) {
-        io.unread(Uint8Array.of(tag));
-        throw new EndedEarly();
-      } else return false;
+      else return false;
       return true;
     };
     try {
-      while (!finished) {
-        // Send as much of the framed stream as the credit allows, frames cut anywhere.
-        const batch: Uint8Array[] = [];
-        while (credit > 0 && !finished) {
-          if (current === undefined) {
-            current = await nextFrame();
-            offset = 0;
-          }
-          const take = Math.min(credit, current.length - offset);
-          batch.push(current.subarray(offset, offset + take));
-          offset += take;
-          credit -= take;
-          if (offset === current.length) {
-            finished = current === END_FRAME || current === ABORT_FRAME;
-            current = undefined;
-          }
-        }
-        if (batch.length > 0) await io.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
-        if (finished) break;
-        const [tag] = await io.read(1, 'the board to take a chunk');
-        if (!onTag(tag)) throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
-      }
+      await link.send(nextFrame, onTag);
     } finally {
       await frames.return(undefined);
     }
@@ -180,7 +140,8 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     // Credit for the last bytes may still come before the hash; a failure too.
     let tag: number;
     for (;;) {
-      [tag] = await io.read(1, 'the board to hash the upload');
+      tag = await link.readTag('the board to hash the upload');
+      if (tag === TAG.ack) continue;
       if (tag === TAG.hash || !onTag(tag)) break;
       if (boardFailed) return undefined;
     }
