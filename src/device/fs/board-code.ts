@@ -16,7 +16,8 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * receiver and `encoded` the fallback transfer for boards without
  * sys.stdin.buffer (each needs `write`; a board gets one of the two, so a
  * small heap holds only the one it uses); `deflate` the decompressing half
- * of the upload receiver, for compressed uploads only.
+ * of the upload receiver, for compressed uploads only; `batch` the receiver
+ * of a batch of files in one stream (put -r; needs `upload`).
  */
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
@@ -24,6 +25,7 @@ export const HELPER_GROUPS = {
   upload: ['fs_upload'],
   encoded: ['fs_encoded'],
   deflate: ['fs_unzip'],
+  batch: ['fs_batch'],
 } as const;
 
 export type HelperGroup = keyof typeof HELPER_GROUPS;

@@ -183,7 +183,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
 }
 
-function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
+export function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
   return new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${target} (the upload was discarded)`, {
     data: { path: target, sent, received },
     hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',

@@ -1,0 +1,191 @@
+// put -r sends its files in batches: one board program and one stream per
+// batch (compressed as a whole where the board has deflate), every file
+// staged and verified from flash, then all committed together or none.
+// Against the emulated board (real MicroPython), real files on disk.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Device } from '../../src/device/device.js';
+import { putTree } from '../../src/device/fs/tree-transfer.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorOptions } from '../../src/emulator/options.js';
+import { failure } from '../helpers/boards.js';
+import { ODD_NAMES, cleanup, randomPayload, tempDir } from './helpers.js';
+
+const PROGRAM_END = Buffer.from('\x04>', 'latin1');
+const opened: EmulatorTransport[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const board of opened.splice(0)) await board.close().catch(() => undefined);
+  cleanup(...dirs.splice(0));
+});
+function dir(prefix: string): string {
+  const made = tempDir(prefix);
+  dirs.push(made);
+  return made;
+}
+async function open(flash: string, options: Partial<EmulatorOptions> = {}, compress: 'always' | 'never' = 'always') {
+  const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
+  opened.push(board);
+  return { board, device: await Device.over(board, { fs: { compress } }) };
+}
+
+/** Programs `work` runs on the board (each ends with PROGRAM_END). */
+async function programsRunBy(board: EmulatorTransport, work: () => Promise<unknown>): Promise<number> {
+  let programs = 0;
+  let tail = Buffer.alloc(0);
+  const stop = board.onData((chunk) => {
+    const seen = Buffer.concat([tail, Buffer.from(chunk)]);
+    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) programs += 1;
+    tail = seen.subarray(seen.length - 1);
+  });
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return programs;
+}
+
+/** Python-like text that deflate shrinks, different per file but sharing words across files. */
+function moduleText(i: number, size: number): Buffer {
+  const lines: string[] = [`# module ${i}`];
+  for (let n = 0; lines.join('\n').length < size; n++) lines.push(`def handler_${i}_${n}(event, value=${(n * 7919 + i) % 1000}):`, `    return process(event, value * ${n % 13}, name="h${i}.${n}")`);
+  return Buffer.from(lines.join('\n').slice(0, size));
+}
+
+/** A local tree: hostile names at the top, modules in nested folders, an empty file and random bytes. */
+function localTree(files: number): Map<string, Buffer> {
+  const tree = new Map<string, Buffer>();
+  ODD_NAMES.forEach((name, i) => tree.set(name, moduleText(i, 300 + i * 50)));
+  for (let i = 0; i < files; i++) tree.set(`pkg/sub ${i % 3}/mod_${i}.py`, moduleText(100 + i, 700 + ((i * 137) % 1500)));
+  tree.set('pkg/empty.py', Buffer.alloc(0));
+  tree.set('pkg/blob.bin', randomPayload(3000));
+  return tree;
+}
+function writeTree(tree: Map<string, Buffer>): string {
+  const root = dir('local');
+  for (const [relative, data] of tree) {
+    mkdirSync(join(root, relative, '..'), { recursive: true });
+    writeFileSync(join(root, relative), data);
+  }
+  return root;
+}
+/** Every path below `root` (folders with a trailing "/"), sorted. */
+function listing(root: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(`${relative}/`, ...listing(root, relative));
+    else out.push(relative);
+  }
+  return out.sort();
+}
+function expectHolds(flash: string, under: string, tree: Map<string, Buffer>) {
+  for (const [relative, data] of tree) expect(readFileSync(join(flash, under, relative)).equals(data), relative).toBe(true);
+}
+
+describe('put -r in batches', () => {
+  it.each([
+    ['deflate', {}],
+    ['no deflate', { hide: ['deflate'] }],
+  ] as const)('round-trips a tree with hostile names exactly on a 32 KiB heap (%s), in a few programs', async (_name, options) => {
+    const flash = dir('flash');
+    const { board, device } = await open(flash, { heapSize: 32 * 1024, ...options });
+    const tree = localTree(40);
+    const local = writeTree(tree);
+    let result: Awaited<ReturnType<typeof putTree>> | undefined;
+    const programs = await programsRunBy(board, async () => {
+      result = await putTree(device.fs, local, '/app');
+    });
+    expectHolds(flash, 'app', tree);
+    expect(readdirSync(flash)).toEqual(['app']);
+    expect(listing(join(flash, 'app')).filter((path) => !path.endsWith('/')).sort()).toEqual([...tree.keys()].sort());
+    const compressed = result!.files.filter((file) => file.stats?.compressed !== undefined).length;
+    expect(compressed).toBe(options === undefined || !('hide' in options) ? tree.size : 0);
+    // 49 files: helpers, probe, listing, names, space and a handful of batches, not a program per file.
+    expect(programs).toBeLessThan(20);
+    // And back, byte for byte, through the board.
+    for (const [relative, data] of [...tree].slice(0, 3)) expect((await device.fs.read(`/app/${relative}`)).data!.equals(data)).toBe(true);
+  });
+
+  it('sends 50 modules in one program when the heap allows, and unchanged files not at all', async () => {
+    const flash = dir('flash');
+    const { board, device } = await open(flash);
+    const tree = localTree(50);
+    const local = writeTree(tree);
+    await putTree(device.fs, local, '/warm'); // helpers in place
+    const fresh = await programsRunBy(board, () => putTree(device.fs, local, '/app'));
+    expectHolds(flash, 'app', tree);
+    // Digests, listing, names, space, the one batch: a fixed few, whatever the file count.
+    expect(fresh).toBeLessThanOrEqual(6);
+    writeFileSync(join(local, 'pkg/sub 1/mod_1.py'), 'changed\n');
+    tree.set('pkg/sub 1/mod_1.py', Buffer.from('changed\n'));
+    const result = await putTree(device.fs, local, '/app');
+    expect(result.files.filter((file) => file.action === 'upload').map((file) => file.path)).toEqual(['/app/pkg/sub 1/mod_1.py']);
+    expectHolds(flash, 'app', tree);
+  });
+
+  it.each(['always', 'never'] as const)('commits nothing of a batch whose bytes came out differently (compress %s): VERIFY_FAILED, no temp left', async (compress) => {
+    const flash = dir('flash');
+    writeFileSync(join(flash, 'keep.py'), 'old\n');
+    const { board, device } = await open(flash, {}, compress);
+    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const tree = new Map([
+      ['keep.py', moduleText(1, 4000)],
+      ['b/new.py', moduleText(2, 4000)],
+      ['b/c/other.py', moduleText(3, 4000)],
+    ]);
+    const local = writeTree(tree);
+    // A byte of the stream changes on its way to the board, 200 bytes into the batch.
+    const disarm = armInStream(board, Buffer.from('_bputs('), 200);
+    const err = await failure(putTree(device.fs, local, '/'));
+    disarm();
+    expect(err.code).toBe('VERIFY_FAILED');
+    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
+    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    // The board is usable and the same put now succeeds.
+    await putTree(device.fs, local, '/');
+    expectHolds(flash, '', tree);
+  });
+
+  it('commits nothing when a name in the stream arrives changed: the hash covers the header too', async () => {
+    const flash = dir('flash');
+    const { board, device } = await open(flash, {}, 'never');
+    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const local = writeTree(new Map([
+      ['one.py', Buffer.from('first\n')],
+      ['two.py', Buffer.from('second\n')],
+    ]));
+    // The second file's target name, then its temp's, in the stream: a letter of "two" arrives changed.
+    const disarm = armInStream(board, Buffer.from('/two.py/.belay-tmp-'), -1, 2);
+    const err = await failure(putTree(device.fs, local, '/'));
+    disarm();
+    expect(err.code).toBe('VERIFY_FAILED');
+    expect(listing(flash)).toEqual(['warm.txt']);
+  });
+});
+
+/**
+ * Arms a corruption of one byte sent to the board: found by `marker` in a
+ * write, `offset` bytes after the end of the write holding it (-1: at
+ * `at` bytes into the marker itself). Returns a function that stops looking.
+ */
+function armInStream(board: EmulatorTransport, marker: Buffer, offset: number, at = 0): () => void {
+  const write = board.write.bind(board);
+  let armed = false;
+  board.write = async (bytes: Uint8Array) => {
+    const chunk = Buffer.from(bytes);
+    const found = armed ? -1 : chunk.indexOf(marker);
+    // The call itself starts a write (its helper's definition, sent earlier, does not match).
+    if (offset >= 0 && found > 0) return write(bytes);
+    if (found >= 0) {
+      armed = true;
+      board.corruptAfter('to-board', offset < 0 ? found + at : chunk.length + offset, { xor: 0x0e });
+    }
+    return write(bytes);
+  };
+  return () => {
+    board.write = write;
+  };
+}
