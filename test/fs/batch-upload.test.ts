@@ -189,3 +189,122 @@ function armInStream(board: EmulatorTransport, marker: Buffer, offset: number, a
     board.write = write;
   };
 }
+
+describe.each(['littlefs', 'fat'] as const)('a batch on %s', (filesystem) => {
+  it('after a power cut at any flash write, the whole batch is old or new, and recovery leaves no temp or record', async () => {
+    const old = Buffer.from('the old app\n');
+    // A replacement and a new file in a new folder: each kind of step a batch takes.
+    const tree = new Map([
+      ['app.py', moduleText(1, 600)],
+      ['lib/new.py', moduleText(2, 500)],
+    ]);
+    const local = writeTree(tree);
+    const seed = (flash: string) => writeFileSync(join(flash, 'app.py'), old);
+    // Count the flash writes of the put on a board without faults (installing helpers writes nothing).
+    const counting = dir('flash');
+    seed(counting);
+    const probe = await open(counting, { filesystem });
+    await putTree(probe.device.fs, local, '/');
+    const writes = probe.board.mutations;
+    expect(writes).toBeGreaterThan(8);
+    await probe.board.close();
+
+    const outcomes = new Set<string>();
+    for (let step = 1; step <= writes; step++) {
+      const flash = dir('flash');
+      seed(flash);
+      const cut = await open(flash, { filesystem, powerCutAtWrite: step });
+      const result = await putTree(cut.device.fs, local, '/').then(
+        () => 'done',
+        (err: { code?: string }) => err.code ?? 'error',
+      );
+      await cut.board.close().catch(() => undefined);
+      const after = await open(flash, { filesystem });
+      await after.device.fs.recover();
+      const files = listing(flash);
+      const isOld = files.join() === 'app.py' && readFileSync(join(flash, 'app.py')).equals(old);
+      const isNew = files.join() === ['app.py', 'lib/', 'lib/new.py'].join() && [...tree].every(([relative, data]) => readFileSync(join(flash, relative)).equals(data));
+      expect(isOld || isNew, `power cut at write ${step} of ${writes} (${result}): ${files.join(', ')}`).toBe(true);
+      outcomes.add(isOld ? 'old' : 'new');
+      await after.board.close();
+    }
+    // The sweep reached both sides of the commit.
+    expect([...outcomes].sort()).toEqual(['new', 'old']);
+  });
+});
+
+describe('a batch that cannot finish', () => {
+  it('a board that fills up mid-batch: NO_SPACE, nothing of the batch committed, no temp left', async () => {
+    const flash = dir('flash');
+    writeFileSync(join(flash, 'keep.py'), 'old\n');
+    const { device } = await open(flash, { flashSize: 64 * 1024 }, 'never');
+    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    // The batch goes as one, without the space planning put -r does: the third file cannot fit.
+    const files = [
+      { path: '/keep.py', source: randomPayload(20_000) },
+      { path: '/lib/a.bin', source: randomPayload(20_000) },
+      { path: '/lib/b.bin', source: randomPayload(30_000) },
+    ];
+    const err = await failure(device.fs.writeBatch(files));
+    expect(err.code).toBe('NO_SPACE');
+    expect(err.data).toMatchObject({ path: '/lib/b.bin' });
+    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
+    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    // The board is at its prompt and usable.
+    await device.fs.writeBatch(files.slice(0, 1));
+    expect(readFileSync(join(flash, 'keep.py')).equals(files[0].source)).toBe(true);
+  });
+
+  it('put -r cuts batches so their temps fit beside the old copies, and refuses before sending anything a file that cannot fit alone', async () => {
+    // Four 15 KB files, then each replaced: one batch on a roomy flash; on
+    // 96 KiB the new copies do not all fit beside the old ones at once.
+    const first = new Map([...Array(4).keys()].map((i) => [`f${i}.bin`, randomPayload(15_000)] as const));
+    const second = new Map([...first.keys()].map((name) => [name, randomPayload(15_000)] as const));
+    const local = writeTree(first);
+    const replace = async (flash: string, flashSize?: number) => {
+      for (const [name, data] of first) writeFileSync(join(local, name), data);
+      const { board, device } = await open(flash, flashSize ? { flashSize } : {}, 'never');
+      await putTree(device.fs, local, '/');
+      for (const [name, data] of second) writeFileSync(join(local, name), data);
+      const programs = await programsRunBy(board, () => putTree(device.fs, local, '/'));
+      expectHolds(flash, '', second);
+      return { programs, device };
+    };
+    const roomy = await replace(dir('flash'));
+    const flash = dir('flash');
+    const tight = await replace(flash, 96 * 1024);
+    expect(tight.programs).toBeGreaterThan(roomy.programs);
+    writeFileSync(join(local, 'huge.bin'), randomPayload(200_000));
+    writeFileSync(join(local, 'f0.bin'), 'changed\n');
+    const err = await failure(putTree(tight.device.fs, local, '/'));
+    expect(err.code).toBe('NO_SPACE');
+    expect(readdirSync(flash).sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
+    expectHolds(flash, '', second);
+  });
+
+  it('Ctrl-C mid-batch stops at a frame boundary: nothing of the batch committed, no temp, the board usable', async () => {
+    const flash = dir('flash');
+    writeFileSync(join(flash, 'keep.py'), 'old\n');
+    const { board, device } = await open(flash, { baud: 115200 }, 'never');
+    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const tree = new Map([
+      ['keep.py', randomPayload(6000)],
+      ['lib/a.bin', randomPayload(6000)],
+    ]);
+    const local = writeTree(tree);
+    const controller = new AbortController();
+    // Stop once the board has hashed the first file: the second is on its way.
+    let seen = '';
+    const stop = board.onData((chunk) => {
+      seen = (seen + Buffer.from(chunk).toString('latin1')).slice(-64);
+      if (seen.includes('H[')) controller.abort();
+    });
+    const err = await failure(putTree(device.fs, local, '/', { signal: controller.signal }));
+    stop();
+    expect(err.code).toBe('ABORTED');
+    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
+    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    await putTree(device.fs, local, '/');
+    expectHolds(flash, '', tree);
+  });
+});

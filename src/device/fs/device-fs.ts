@@ -710,7 +710,8 @@ export class DeviceFs {
       const prepared = prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
       let started = -1;
       const onProgress = (index: number, done: number) => {
-        while (started < index) options.onFile?.(++started);
+        // (Not onFile?.(++started): optional chaining would skip the increment too.)
+        for (; started < index; started++) options.onFile?.(started + 1);
         options.onProgress?.(index, { done, total: contents[index].length });
       };
       const solo = this.pendingTemps.size === 0;

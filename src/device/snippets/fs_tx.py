@@ -138,8 +138,15 @@ def _bcommit(j, jnl):
         if _bkind(_BDIR)[0] is None:
             os.mkdir(_BDIR)
         f = open(_BJTMP, "w")
-        # Written as it is encoded: no copy of a large journal in the heap.
-        json.dump(j, f)
+        # Written in pieces of about 512 bytes: a large journal is never
+        # whole in the heap, nor a flash write per token (as json.dump would).
+        t = '{"m": %s, "x": %s, "y": %s, "r": [' % (json.dumps(j["m"]), json.dumps(j["x"]), json.dumps(j["y"]))
+        for k, e in enumerate(j["r"]):
+            t += ("," if k else "") + json.dumps(e)
+            if len(t) > 480:
+                f.write(t)
+                t = ""
+        f.write(t + "]}")
         f.close()
         os.rename(_BJTMP, _BJNL)
         _brm(_BLOG)
