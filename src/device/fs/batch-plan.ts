@@ -56,7 +56,7 @@ export function batchHeapCost(path: string): number {
 export function planBatches<T extends BatchItem>(files: T[], dirs: number, limits: BatchLimits): { batches: T[][] } | { shortfall: SpaceShortfall } {
   const maxBytes = limits.maxBytes ?? BATCH_MAX_BYTES;
   const maxFiles = limits.maxFiles ?? BATCH_MAX_FILES;
-  const namesBudget = limits.freeHeap === undefined ? UNKNOWN_HEAP_NAMES_BUDGET : Math.max(1024, Math.floor(limits.freeHeap / 4));
+  const namesBudget = limits.freeHeap === undefined ? UNKNOWN_HEAP_NAMES_BUDGET : Math.max(1024, Math.floor(limits.freeHeap / 6));
   const block = limits.blockSize > 0 ? limits.blockSize : 1;
   const blocks = (bytes: number) => Math.ceil(bytes / block) * block;
   // The intent log and the journal grow with the batch's names: a record of each path in both.

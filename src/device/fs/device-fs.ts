@@ -172,7 +172,7 @@ export class DeviceFs {
   /** The helper groups a write needs: the encoded fallback too when uploads go that way. */
   private writeGroups(): HelperGroup[] {
     const features = this.features;
-    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write', 'upload'];
+    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write', 'frames', 'upload'];
   }
 
   /**
@@ -408,7 +408,7 @@ export class DeviceFs {
         const compression = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)
           ? await compressUpload(source, total, { mode: this.options.compress ?? 'auto', freeHeap: this.device.capabilities.memFree })
           : undefined;
-        if (compression) await this.install(options, ['write', 'upload', 'deflate']);
+        if (compression) await this.install(options, ['write', 'frames', 'upload', 'deflate']);
         try {
           const { committed, ...result } = await uploadBinary(this.device, {
             tmp: temp,
@@ -744,7 +744,7 @@ export class DeviceFs {
         boardHeap: file.boardHeap,
         ...(result.compressed ? { compressed: share(result.sent, i) } : {}),
       }));
-    }, ['write', 'upload', 'batch']);
+    }, ['write', 'frames', 'batch']);
   }
 
   /** After a failed batch: remove its temps, and roll back the intent log when nothing else is staged. */

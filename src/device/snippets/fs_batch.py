@@ -1,6 +1,6 @@
 # _bputs(size, q, z, solo): the receiver that stages a batch of files from
 # one stream and commits them together (device/fs/upload-batch.ts). Part of
-# the fs helpers; needs fs_upload.py (_brx, _BFr) and, with z, deflate.
+# the fs helpers; reads frames with fs_frames.py (_brx, _BFr).
 #
 # The host sends frames as to _bup (same framing, same byte-counting credit);
 # their payload, decompressed when z (one raw deflate stream, window 2**z),

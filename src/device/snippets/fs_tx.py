@@ -138,15 +138,14 @@ def _bcommit(j, jnl):
         if _bkind(_BDIR)[0] is None:
             os.mkdir(_BDIR)
         f = open(_BJTMP, "w")
-        # Written in pieces of about 512 bytes: a large journal is never
-        # whole in the heap, nor a flash write per token (as json.dump would).
-        t = '{"m": %s, "x": %s, "y": %s, "r": [' % (json.dumps(j["m"]), json.dumps(j["x"]), json.dumps(j["y"]))
-        for k, e in enumerate(j["r"]):
-            t += ("," if k else "") + json.dumps(e)
-            if len(t) > 480:
-                f.write(t)
-                t = ""
-        f.write(t + "]}")
+        # Written a rename at a time: a large journal is never whole in a
+        # small heap, nor a write per token (as json.dump would do).
+        f.write('{"m": %s, "x": %s, "y": %s, "r": [' % (json.dumps(j["m"]), json.dumps(j["x"]), json.dumps(j["y"])))
+        c = ""
+        for e in j["r"]:
+            f.write(c + json.dumps(e))
+            c = ","
+        f.write("]}")
         f.close()
         os.rename(_BJTMP, _BJNL)
         _brm(_BLOG)

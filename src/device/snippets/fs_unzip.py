@@ -9,7 +9,7 @@
 # result is then an abort. Either way the frames are read on to the host's
 # end or abort, so the stream stays in step.
 # Heap: the 2**z window, the decompressor's tables (~1.5 KB), a 512-byte
-# output buffer. deflate.DeflateIO pulls one byte at a time (_BFr, fs_upload.py).
+# output buffer. deflate.DeflateIO pulls one byte at a time (_BFr, fs_frames.py).
 def _bunz(frame, mv, fw, z, base):
     import deflate
 
