@@ -10,9 +10,8 @@ import { putTree } from '../../src/device/fs/tree-transfer.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { failure } from '../helpers/boards.js';
-import { ODD_NAMES, cleanup, randomPayload, tempDir } from './helpers.js';
+import { ODD_NAMES, cleanup, programsRunBy, randomPayload, tempDir } from './helpers.js';
 
-const PROGRAM_END = Buffer.from('\x04>', 'latin1');
 const opened: EmulatorTransport[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
@@ -30,22 +29,6 @@ async function open(flash: string, options: Partial<EmulatorOptions> = {}, compr
   return { board, device: await Device.over(board, { fs: { compress } }) };
 }
 
-/** Programs `work` runs on the board (each ends with PROGRAM_END). */
-async function programsRunBy(board: EmulatorTransport, work: () => Promise<unknown>): Promise<number> {
-  let programs = 0;
-  let tail = Buffer.alloc(0);
-  const stop = board.onData((chunk) => {
-    const seen = Buffer.concat([tail, Buffer.from(chunk)]);
-    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) programs += 1;
-    tail = seen.subarray(seen.length - 1);
-  });
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return programs;
-}
 
 /** Python-like text that deflate shrinks, different per file but sharing words across files. */
 function moduleText(i: number, size: number): Buffer {

@@ -25,6 +25,9 @@ export class CreditedLink {
   private credit: number;
   /** Bytes the board has acknowledged taking in. */
   acked = 0;
+  /** The board said a write failed (TAG.failed), or that the stream did not decompress (TAG.corrupt, failed too): the host stops at the next frame. */
+  failed = false;
+  corrupt = false;
 
   constructor(
     private readonly io: InteractiveIo,
@@ -38,8 +41,9 @@ export class CreditedLink {
 
   /**
    * One byte from the board. A credit grant is counted here (and returned
-   * as TAG.ack); the end of the program's output is put back and ends the
-   * exchange (EndedEarly: exec then reads the traceback).
+   * as TAG.ack), a failure noted (`failed`, `corrupt`); the end of the
+   * program's output is put back and ends the exchange (EndedEarly: exec
+   * then reads the traceback).
    */
   async readTag(what: string): Promise<number> {
     const [tag] = await this.io.read(1, what);
@@ -48,20 +52,27 @@ export class CreditedLink {
       this.acked += this.quantum;
       if (this.credit > this.window) throw new BelayError('PROTOCOL', 'the board granted credit for bytes that were not sent');
       this.onAck?.(this.acked);
-    } else if (tag === TAG.endOfOutput) {
+    } else if (tag === TAG.failed) this.failed = true;
+    else if (tag === TAG.corrupt) this.corrupt = this.failed = true;
+    else if (tag === TAG.endOfOutput) {
       this.io.unread(Uint8Array.of(tag));
       throw new EndedEarly();
     }
     return tag;
   }
 
+  /** Whether readTag took care of `tag` (a grant or a failure). */
+  static handled(tag: number): boolean {
+    return tag === TAG.ack || tag === TAG.failed || tag === TAG.corrupt;
+  }
+
   /**
    * Sends the framed stream `nextFrame` yields, cut wherever the credit
-   * ends, until it yields END_FRAME or ABORT_FRAME. Any byte from the board
-   * but a grant goes to `onTag` (which may read more, a hash line say);
-   * false from it is a protocol error.
+   * ends, until it yields END_FRAME or ABORT_FRAME. Any other byte from the
+   * board than a grant or a failure goes to `onTag` (which may read more, a
+   * hash line say); false from it is a protocol error.
    */
-  async send(nextFrame: () => Promise<Uint8Array>, onTag: (tag: number) => boolean | Promise<boolean>): Promise<void> {
+  async send(nextFrame: () => Promise<Uint8Array>, onTag: (tag: number) => boolean | Promise<boolean> = () => false): Promise<void> {
     let current: Uint8Array | undefined;
     let offset = 0;
     for (;;) {
@@ -84,7 +95,7 @@ export class CreditedLink {
       if (batch.length > 0) await this.io.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
       if (finished) return;
       const tag = await this.readTag('the board to take a chunk');
-      if (tag !== TAG.ack && !(await onTag(tag))) throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
+      if (!CreditedLink.handled(tag) && !(await onTag(tag))) throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
     }
   }
 }

@@ -715,23 +715,15 @@ export class DeviceFs {
         options.onProgress?.(index, { done, total: contents[index].length });
       };
       const solo = this.pendingTemps.size === 0;
-      let result;
-      try {
-        result = await uploadBatch(this.device, prepared, {
-          algorithm: features.hash,
-          window: this.window.window,
-          journaled: needsJournal(journal, atomic),
-          solo,
-          signal: options.signal,
-          onProgress,
-        });
-      } catch (err) {
-        // The receiver removes its temps itself on a clean stop; after
-        // anything else (a timeout, a protocol surprise) undo here. With the
-        // link gone nobody can: the intent log lets the next session.
-        if (!isBelayError(err, 'LINK_LOST')) await this.undoBatch(batch.map((file) => file.temp), solo);
-        throw err;
-      }
+      const result = await uploadBatch(this.device, prepared, {
+        algorithm: features.hash,
+        window: this.window.window,
+        journaled: needsJournal(journal, atomic),
+        solo,
+        signal: options.signal,
+        undo: () => this.undoBatch(batch.map((file) => file.temp), solo),
+        onProgress,
+      });
       onProgress(files.length - 1, contents[files.length - 1].length);
       this.settleCommit(targets, result.committed as CommitFindings);
       // Wire bytes per file: the batch's, shared by each file's part of the stream.

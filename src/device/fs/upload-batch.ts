@@ -15,7 +15,7 @@
  * batch and nothing of it is committed. A board error (a full flash, a name
  * refused) stops the writing; the host aborts at the next frame.
  */
-import { BelayError, abortError } from '../../errors.js';
+import { BelayError, abortError, isBelayError } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import { pyCall } from './board-code.js';
 import { fsError } from './board-errors.js';
@@ -64,6 +64,8 @@ export interface BatchUploadRequest {
   /** Nothing else is staged on the board: an abort may roll the whole intent log back (the folders made for the batch go too). */
   solo: boolean;
   signal?: AbortSignal;
+  /** Removes what the batch staged, when the board could not (called before the error is thrown). */
+  undo?: () => Promise<void>;
   /** Progress: the file whose bytes are on the way (index into `files`) and how many of them. */
   onProgress?: (index: number, done: number) => void;
 }
@@ -125,8 +127,7 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
   const code = pyCall('_bputs', frameSize, quantum, compression?.windowBits ?? 0, request.solo);
   const wireAtStart = device.transport.wire.total;
   let stopReason: unknown;
-  let boardFailed = false;
-  let corrupt = false;
+  let link: CreditedLink | undefined;
   let received = 0;
   const heaps: number[] = [];
   let committed: BatchUploadResult['committed'] | undefined;
@@ -145,11 +146,11 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
       io.unread(Uint8Array.of(ready));
       throw new EndedEarly();
     }
-    const link = new CreditedLink(io, window, quantum, progress);
+    link = new CreditedLink(io, window, quantum, progress);
     const frames = framesOf(payload, frameSize);
     const nextFrame = async (): Promise<Uint8Array> => {
       if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
-      if (stopReason !== undefined || boardFailed) return ABORT_FRAME;
+      if (stopReason !== undefined || link!.failed) return ABORT_FRAME;
       const next = await frames.next();
       return next.done ? END_FRAME : Buffer.concat([frameHeader(next.value.length), next.value]);
     };
@@ -162,10 +163,8 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
       if (!ok && stopReason === undefined) stopReason = verifyFailed(files[i].target, { size: files[i].bytes.length, ...contents[i] }, { size, algorithm: boardAlgorithm, digest });
     };
     const onTag = async (tag: number) => {
-      if (tag === TAG.failed) boardFailed = true;
-      else if (tag === TAG.corrupt) corrupt = boardFailed = true;
-      else if (tag === TAG.hash) await onHash();
-      else return false;
+      if (tag !== TAG.hash) return false;
+      await onHash();
       return true;
     };
     try {
@@ -173,17 +172,16 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
     } finally {
       await frames.return(undefined);
     }
-    if (stopReason !== undefined || boardFailed) return false;
+    if (stopReason !== undefined || link.failed) return false;
     // The last hashes, then V: the board waits for the decision.
     for (;;) {
       const tag = await link.readTag('the board to verify the batch');
-      if (tag === TAG.ack) continue;
       if (tag === TAG.verdict) break;
-      if (!(await onTag(tag))) {
+      if (!CreditedLink.handled(tag) && !(await onTag(tag))) {
         io.unread(Uint8Array.of(tag));
         throw new EndedEarly();
       }
-      if (boardFailed) return false;
+      if (link.failed) return false;
     }
     if (received !== files.length) throw new BelayError('PROTOCOL', `the board hashed ${received} of the batch's ${files.length} files`);
     if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
@@ -205,12 +203,25 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
   try {
     run = await runExchange(device, code, exchange, { signal });
   } catch (err) {
+    // The board removes the batch's temps itself before it raises a write
+    // error (it said X first); after anything else (a timeout, a protocol
+    // surprise, an error in the commit) they are undone here. With the link
+    // gone nobody can: the intent log lets the next session.
+    const cleaned = link?.failed === true && !link.corrupt && isBelayError(err, 'BOARD_EXCEPTION');
+    if (!cleaned && !isBelayError(err, 'LINK_LOST')) await request.undo?.();
     // A board error names the file the board was writing.
     throw fsError(err, 'writing', files[Math.min(received, files.length - 1)].target);
   }
+  // A clean stop (a hash differed, Ctrl-C, a bad stream): the board removed every temp of the batch.
   if (stopReason !== undefined) throw stopReason;
-  if (corrupt) throw verifyFailed(files[Math.min(received, files.length - 1)].target, { size: files[Math.min(received, files.length - 1)].bytes.length, ...contents[Math.min(received, files.length - 1)] }, 'the batch stream did not decompress or parse on the board');
-  if (!run.value || !committed) throw new BelayError('PROTOCOL', 'the board receiver stopped before the batch was committed', { detail: run.stdout.toString('latin1').slice(0, 300) });
+  if (link?.corrupt) {
+    const at = Math.min(received, files.length - 1);
+    throw verifyFailed(files[at].target, { size: files[at].bytes.length, ...contents[at] }, 'the batch stream did not decompress or parse on the board');
+  }
+  if (!run.value || !committed) {
+    await request.undo?.();
+    throw new BelayError('PROTOCOL', 'the board receiver stopped before the batch was committed', { detail: run.stdout.toString('latin1').slice(0, 300) });
+  }
   return {
     files: contents.map((hash, i) => ({ hash, boardHeap: heaps[i] })),
     wireBytes: device.transport.wire.total - wireAtStart,

@@ -91,8 +91,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const rawTotal = compression ? compression.raw.length : request.total;
   if (compression) hasher.update(compression.raw);
   let stopReason: unknown;
-  let boardFailed = false;
-  let corrupt = false;
+  let link: CreditedLink | undefined;
   let sent = 0;
   let committed: BinaryUploadResult['committed'];
 
@@ -103,7 +102,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       throw new EndedEarly();
     }
     const frames = framesOf(payload, frameSize);
-    const link = new CreditedLink(io, window, quantum, (acked) => {
+    link = new CreditedLink(io, window, quantum, (acked) => {
       const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
       onProgress?.({ done, total: rawTotal });
     });
@@ -111,7 +110,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     const nextFrame = async (): Promise<Uint8Array> => {
       for (;;) {
         if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
-        if (stopReason !== undefined || boardFailed) return ABORT_FRAME;
+        if (stopReason !== undefined || link!.failed) return ABORT_FRAME;
         let next: IteratorResult<Uint8Array>;
         try {
           next = await frames.next();
@@ -125,25 +124,18 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
         return Buffer.concat([frameHeader(next.value.length), next.value]);
       }
     };
-    const onTag = (tag: number) => {
-      if (tag === TAG.failed) boardFailed = true;
-      else if (tag === TAG.corrupt) corrupt = boardFailed = true;
-      else return false;
-      return true;
-    };
     try {
-      await link.send(nextFrame, onTag);
+      await link.send(nextFrame);
     } finally {
       await frames.return(undefined);
     }
-    if (stopReason !== undefined || boardFailed) return undefined;
+    if (stopReason !== undefined || link.failed) return undefined;
     // Credit for the last bytes may still come before the hash; a failure too.
     let tag: number;
     for (;;) {
       tag = await link.readTag('the board to hash the upload');
-      if (tag === TAG.ack) continue;
-      if (tag === TAG.hash || !onTag(tag)) break;
-      if (boardFailed) return undefined;
+      if (tag === TAG.hash || !CreditedLink.handled(tag)) break;
+      if (link.failed) return undefined;
     }
     if (tag !== TAG.hash) {
       io.unread(Uint8Array.of(tag));
@@ -178,7 +170,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const run = await runExchange(device, code, exchange, { signal });
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
-  if (corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
+  if (link?.corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
   return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
 }
