@@ -5,6 +5,7 @@
  * transaction waits for recovery. `belay info` and the filesystem both read
  * this one result instead of probing again.
  */
+import { BelayError } from '../errors.js';
 import type { HashAlgorithm } from '../hashing/hashing.js';
 
 export interface Capabilities {
@@ -31,36 +32,42 @@ export interface Capabilities {
   helpers: Record<string, string>;
 }
 
-interface RawProbe {
-  platform: string;
-  hashlib: boolean;
-  binascii: boolean;
-  crc32: boolean;
-  deflate: boolean;
-  iobase?: boolean;
-  mem_free?: number | null;
-  stdin_buffer: boolean;
-  stdout_buffer: boolean;
-  rx_buffer: number | null;
-  pending: string[];
-  helpers?: Record<string, unknown>;
-}
+/**
+ * What probe.py prints: one JSON list (fewer bytes on a slow link than an
+ * object), in this order.
+ */
+type RawProbe = [
+  platform: unknown,
+  hashlib: unknown,
+  binascii: unknown,
+  crc32: unknown,
+  deflate: unknown,
+  iobase: unknown,
+  memFree: unknown,
+  stdinBuffer: unknown,
+  stdoutBuffer: unknown,
+  rxBuffer: unknown,
+  pending: unknown,
+  helpers: unknown,
+];
 
 export function parseCapabilities(raw: RawProbe): Capabilities {
+  if (!Array.isArray(raw) || typeof raw[0] !== 'string') throw new BelayError('PROTOCOL', 'the capability probe answered something belay does not understand', { detail: JSON.stringify(raw).slice(0, 500) });
+  const [platform, hashlib, binascii, crc32, deflate, iobase, memFree, stdinBuffer, stdoutBuffer, rxBuffer, pending, helpers] = raw;
   return {
-    platform: String(raw.platform),
-    hashlib: raw.hashlib === true,
-    binascii: raw.binascii === true,
-    crc32: raw.crc32 === true,
-    deflate: raw.deflate === true,
-    ioBase: raw.iobase === true,
-    memFree: typeof raw.mem_free === 'number' && raw.mem_free >= 0 ? raw.mem_free : undefined,
-    stdinBuffer: raw.stdin_buffer === true,
-    stdoutBuffer: raw.stdout_buffer === true,
-    rxBuffer: typeof raw.rx_buffer === 'number' && raw.rx_buffer > 0 ? raw.rx_buffer : undefined,
-    hash: raw.hashlib === true ? 'sha256' : raw.crc32 === true ? 'crc32' : 'adler32',
-    pending: Array.isArray(raw.pending) ? raw.pending.map(String) : [],
-    helpers: Object.fromEntries(Object.entries(raw.helpers && typeof raw.helpers === 'object' ? raw.helpers : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+    platform,
+    hashlib: hashlib === true,
+    binascii: binascii === true,
+    crc32: crc32 === true,
+    deflate: deflate === true,
+    ioBase: iobase === true,
+    memFree: typeof memFree === 'number' && memFree >= 0 ? memFree : undefined,
+    stdinBuffer: stdinBuffer === true,
+    stdoutBuffer: stdoutBuffer === true,
+    rxBuffer: typeof rxBuffer === 'number' && rxBuffer > 0 ? rxBuffer : undefined,
+    hash: hashlib === true ? 'sha256' : crc32 === true ? 'crc32' : 'adler32',
+    pending: Array.isArray(pending) ? pending.map(String) : [],
+    helpers: Object.fromEntries(Object.entries(helpers && typeof helpers === 'object' ? helpers : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
   };
 }
 

@@ -133,7 +133,17 @@ export class Device implements BoardSession, AsyncDisposable {
       const engine = import('./fs/device-fs.js');
       // A rejected import must not surface as unhandled while the board answers.
       engine.catch(() => undefined);
-      const raw = await this.serialise(() => this.parseJson<RawProbe>(() => this.repl.exec(snippet('probe'), { signal: options.signal })));
+      const programs = import('./probe-program.js');
+      programs.catch(() => undefined);
+      const raw = await this.serialise(async () => {
+        const { signal } = options;
+        const { RESIDENT_PROBE_HEAP, probeProgram, residentProbeCall } = await programs;
+        // A board an earlier connection left the probe on answers a short call; otherwise it says its free heap and the whole probe goes.
+        const resident = await this.repl.exec(residentProbeCall(), { signal });
+        const answer = resident.stdout.toString().trim();
+        if (!/^\d+$/.test(answer)) return this.parseJson<RawProbe>(async () => resident);
+        return this.parseJson<RawProbe>(() => this.repl.exec(probeProgram({ resident: Number(answer) >= RESIDENT_PROBE_HEAP }), { signal }));
+      });
       this.fsClass = (await engine).DeviceFs;
       this.probed = parseCapabilities(raw);
       return this.probed;

@@ -12,7 +12,8 @@ import { BelayError } from '../errors.js';
 
 export type PathImpl = typeof nodePath.posix | typeof nodePath.win32;
 
-const WIN_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+// ¹²³ written as escapes: the CLI bundle is plain ASCII (scripts/bundle-cli.mjs).
+const WIN_RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
 // eslint-disable-next-line no-control-regex
 const WIN_BAD_CHARS = /[<>:"|?*\\\x00-\x1f]/;
 

@@ -49,6 +49,18 @@ export function userHomeFor(key: string): string {
   return home;
 }
 
+let cacheHome: string | undefined;
+
+/**
+ * One cache folder for every CLI run of this test process (the CLI keeps
+ * its compiled code there, see src/cli/compile-cache.ts), as one user's
+ * runs share theirs; outside the private user folders, which tests inspect.
+ */
+function sharedCacheHome(): string {
+  cacheHome ??= mkdtempSync(join(tmpdir(), 'belay-cache-'));
+  return cacheHome;
+}
+
 /** process.env for a CLI run keyed by `key`, with `extra` on top. */
 export function cliEnv(key: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const home = userHomeFor(key);
@@ -61,6 +73,7 @@ export function cliEnv(key: string, extra: Record<string, string | undefined> = 
     HOME: home,
     USERPROFILE: home,
     XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: sharedCacheHome(),
     LOCALAPPDATA: join(home, 'AppData', 'Local'),
     ...extra,
   };

@@ -37,6 +37,25 @@ describe('link pacing', () => {
     expect(immediate).toEqual([9]);
   });
 
+  it('an idle line sends a lone byte at once; what follows waits for the line', async () => {
+    const seen: number[] = [];
+    const pacer = Pacer.forBaud(115200, (bytes) => seen.push(...bytes));
+    await vi.advanceTimersByTimeAsync(50);
+    void pacer.send(Uint8Array.from([1, 2, 3]));
+    // No timer has run: a real UART has the first byte out in 87 us, long before any timer.
+    expect(seen).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen).toEqual([1, 2, 3]);
+    // A long send on an idle line: one byte at once, the rest at the line's rate.
+    await vi.advanceTimersByTimeAsync(50);
+    seen.length = 0;
+    void pacer.send(new Uint8Array(200));
+    expect(seen).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(seen.length).toBeGreaterThanOrEqual(115);
+    expect(seen.length).toBeLessThanOrEqual(117);
+  });
+
   it('clear() drops what is queued and releases the senders', async () => {
     let delivered = 0;
     const pacer = Pacer.forBaud(1200, (bytes) => (delivered += bytes.length));

@@ -1,9 +1,17 @@
 # The one capability probe, run once per connection that needs it
 # (device.ts): what this board offers and whether a belay transaction was
 # left unfinished. Prints one JSON line. Kept small: it runs before anything
-# else on boards with tens of KiB of heap, and removes its own names
-# afterwards. (Fewer bytes are possible, a feature table split from one
-# string, but they cost about 1 KB more heap at their peak.)
+# else on boards with tens of KiB of heap. (Fewer bytes are possible, a
+# feature table split from one string, but they cost about 1 KB more heap at
+# their peak.)
+#
+# This file only defines _bprobe; probe-program.ts adds the lines that call
+# it and then delete it, or, on a board with heap to spare, keep it in the
+# raw REPL's globals under a name that carries a fingerprint of this code,
+# so the next connection calls it in a few bytes instead of sending it.
+# Even a few lines more in this program can leave a 32 KiB board too
+# fragmented for the helpers that follow: the keeping lines go only to
+# boards with room.
 import sys
 import os
 import gc
@@ -46,25 +54,22 @@ def _bprobe():
         pending = [n for n in names if n in ("journal.json", "intent.log", ".belay-tmp-journal")]
         if not names:
             pending = ["/.belay"]
+    # One JSON list, in the order capabilities.ts reads it: no key names on the wire.
     print(
         json.dumps(
-            {
-                "platform": sys.platform,
-                "hashlib": has("hashlib", "sha256"),
-                "binascii": has("binascii", "a2b_base64"),
-                "crc32": has("binascii", "crc32"),
-                "deflate": has("deflate", "DeflateIO"),
-                "iobase": has("io", "IOBase"),
-                "mem_free": gc.mem_free() if hasattr(gc, "mem_free") else None,
-                "stdin_buffer": hasattr(sys.stdin, "buffer"),
-                "stdout_buffer": hasattr(sys.stdout, "buffer"),
-                "rx_buffer": rx,
-                "pending": pending,
-                "helpers": helpers,
-            }
+            [
+                sys.platform,
+                has("hashlib", "sha256"),
+                has("binascii", "a2b_base64"),
+                has("binascii", "crc32"),
+                has("deflate", "DeflateIO"),
+                has("io", "IOBase"),
+                gc.mem_free() if hasattr(gc, "mem_free") else None,
+                hasattr(sys.stdin, "buffer"),
+                hasattr(sys.stdout, "buffer"),
+                rx,
+                pending,
+                helpers,
+            ]
         )
     )
-
-
-_bprobe()
-del _bprobe
