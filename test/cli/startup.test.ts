@@ -106,7 +106,7 @@ describeWithSocat('start-up on a serial port', () => {
       // nor Node modules a short command does not need: perf_hooks (the
       // performance global), the ES module loader's fs/promises, and
       // child_process (commander's, for subcommands that are programs)
-      for (const heavy of ['perf_hooks', 'fs/promises', 'child_process', 'zlib']) expect(builtins).not.toContain(heavy);
+      for (const heavy of ['perf_hooks', 'fs/promises', 'child_process', 'crypto', 'zlib']) expect(builtins).not.toContain(heavy);
     } finally {
       await board.close();
     }
