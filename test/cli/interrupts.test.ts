@@ -6,7 +6,8 @@
  * and stops the board's program; a board that prints without end and
  * ignores Ctrl-C fails the connection with NOT_RAW_REPL.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithSocat } from '../helpers/socat.js';
@@ -124,5 +125,21 @@ describeWithSocat('connecting to a board that prints without end and ignores Ctr
     const { error } = JSON.parse(run.stdout) as { error: { code: string; hint: string } };
     expect(error.code).toBe('NOT_RAW_REPL');
     expect(error.hint).not.toMatch(/belay reset/);
+  });
+});
+
+describeWithSocat('Ctrl-C during put -r', () => {
+  it('stops the batch at a frame boundary: exit 130, nothing of it committed, no temp, the board at its prompt', async () => {
+    // A slow link, so the batch is still on its way when Ctrl-C comes.
+    const { cwd, board } = await setup('pty', { baud: 115200 });
+    mkdirSync(join(cwd, 'tree'));
+    for (let i = 0; i < 3; i++) writeFileSync(join(cwd, 'tree', `f${i}.bin`), randomBytes(30_000));
+    const child = board.spawn(['put', '-r', 'tree', '/tree']);
+    // The board has begun writing the batch's first temp.
+    await until(() => existsSync(join(board.flash, 'tree')) && readdirSync(join(board.flash, 'tree')).some((name) => name.startsWith('.belay-tmp-')));
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(130);
+    expect(existsSync(join(board.flash, 'tree'))).toBe(false);
+    expect(await board.run(['exec', 'print(7*6)'])).toMatchObject({ code: 0, stdout: '42\n' });
   });
 });

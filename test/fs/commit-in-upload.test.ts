@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { Device } from '../../src/device/device.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
-import { cleanup, randomPayload, tempDir } from './helpers.js';
+import { cleanup, programsRunBy, randomPayload, tempDir } from './helpers.js';
 
-/** What the board sends as each program ends: stdout's end, stderr's end, the prompt. */
-const PROGRAM_END = Buffer.from('\x04>', 'latin1');
 const opened: EmulatorTransport[] = [];
 const flashes: string[] = [];
 async function open(flash: string, options: Partial<EmulatorOptions> = {}) {
@@ -30,22 +28,6 @@ function newFlash(): string {
   return flash;
 }
 
-/** Programs `work` runs on the board (each ends with PROGRAM_END; nothing here downloads data that could hold it). */
-async function programsRunBy(board: EmulatorTransport, work: () => Promise<unknown>): Promise<number> {
-  let programs = 0;
-  let tail = Buffer.alloc(0);
-  const stop = board.onData((chunk) => {
-    const seen = Buffer.concat([tail, Buffer.from(chunk)]);
-    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) programs += 1;
-    tail = seen.subarray(seen.length - 1);
-  });
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return programs;
-}
 
 describe.each(['littlefs', 'fat'] as const)('a lone write on %s', (filesystem) => {
   it('is checked and committed in one program, leaving no temp or record', async () => {

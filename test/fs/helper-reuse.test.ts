@@ -32,7 +32,7 @@ async function sentBy(device: Device, work: () => Promise<unknown>): Promise<num
   return device.transport.wire.sent - before;
 }
 
-const helperBytes = installPrograms(['base', 'write', 'upload']).join('').length;
+const helperBytes = installPrograms(['base', 'write', 'frames', 'upload']).join('').length;
 const content = Buffer.from('print("hello")\n');
 
 describe('fs helpers across sessions on one board', () => {

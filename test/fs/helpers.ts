@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Device } from '../../src/device/device.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
+import type { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { openBoard as openTestBoard, tempDir as makeTempDir, type Link } from '../helpers/boards.js';
 
 export type BoardOptions = Omit<EmulatorOptions, 'dir'>;
@@ -83,3 +84,23 @@ export const ODD_NAMES = [
  * name at one), but reads, lists and removes them when another tool did.
  */
 export const CONTROL_NAMES = ['new\nline.txt', "tab\tand'quote"];
+
+/** What the board sends as each program ends: stdout's end, stderr's end, the prompt. */
+const PROGRAM_END = Buffer.from('\x04>', 'latin1');
+
+/** Programs `work` runs on the board (each ends with PROGRAM_END; nothing here downloads data that could hold it). */
+export async function programsRunBy(board: EmulatorTransport, work: () => Promise<unknown>): Promise<number> {
+  let programs = 0;
+  let tail = Buffer.alloc(0);
+  const stop = board.onData((chunk) => {
+    const seen = Buffer.concat([tail, Buffer.from(chunk)]);
+    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) programs += 1;
+    tail = seen.subarray(seen.length - 1);
+  });
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return programs;
+}

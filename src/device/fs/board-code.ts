@@ -12,16 +12,21 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * The helpers in groups, each installed the first time a call needs it, so
  * a board that is only read never compiles the write side (heap on small
  * boards, bytes on slow links): `base` lists, reads and small operations;
- * `write` stages, commits and recovers; `upload` is the binary upload
- * receiver and `encoded` the fallback transfer for boards without
- * sys.stdin.buffer (each needs `write`; a board gets one of the two, so a
- * small heap holds only the one it uses); `deflate` the decompressing half
- * of the upload receiver, for compressed uploads only.
+ * `write` stages, commits and recovers; `frames` reads the framed,
+ * credit-controlled stream for `upload`, the binary receiver of one file
+ * (put), and `batch`, the receiver of a batch of files in one stream
+ * (put -r); `encoded` is the fallback transfer for boards without
+ * sys.stdin.buffer (each needs `write`; a board gets the binary or the
+ * encoded side, and put -r does not need `upload`, so a small heap holds
+ * only what it uses); `deflate` the decompressing half of `upload`, for
+ * compressed single-file uploads only (a batch decompresses itself).
  */
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
   write: ['fs_tx'],
+  frames: ['fs_frames'],
   upload: ['fs_upload'],
+  batch: ['fs_batch'],
   encoded: ['fs_encoded'],
   deflate: ['fs_unzip'],
 } as const;
@@ -42,7 +47,7 @@ const programs = new Map<string, string>();
  * its raw REPL globals (until a reset) and need not be sent it again; a
  * group whose version differs is removed (removalProgram) and sent anew.
  */
-export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'upload'], budget = Infinity): string[] {
+export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'frames', 'upload'], budget = Infinity): string[] {
   const pieces = groups.flatMap((group) => [...HELPER_GROUPS[group].map((name) => stripped(name)), `_bv_${group} = ${pyLiteral(groupVersion(group))}`]);
   const programs: string[] = [];
   let current = '';

@@ -77,7 +77,16 @@ export async function compressUpload(source: UploadSource, total: number | undef
     // The file changed since it was measured: send it as it is, streamed and hashed as read.
     if (raw.length !== total) return undefined;
   } else return undefined;
-  const widest = windowBitsFor(options.freeHeap, raw.length);
+  return deflateIfWorth(raw, options.freeHeap);
+}
+
+/**
+ * `raw` as the smallest raw deflate stream of a few window widths that the
+ * board's heap allows, or undefined when that saves less than MIN_SAVING
+ * (then the bytes go as they are: compression is never worse than none).
+ */
+export function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefined): CompressionChoice | undefined {
+  const widest = windowBitsFor(freeHeap, raw.length);
   let best: { compressed: Uint8Array; windowBits: number } | undefined;
   // zlib's choices differ by window: on text that repeats itself closely a
   // narrower window can come out smaller, so a few are tried; the narrowest

@@ -25,6 +25,9 @@ import { HELPER_GROUPS, compileBudget, groupVersion, installPrograms, pyCall, py
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { mapFsErrors } from './board-errors.js';
 import { uploadBinary } from './upload-binary.js';
+import { prepareBatch, uploadBatch } from './upload-batch.js';
+import { planBatches, type BatchItem } from './batch-plan.js';
+import { readFile } from 'node:fs/promises';
 import { compressUpload, linkWantsCompression, type CompressionMode } from './compress.js';
 import { chooseWindow, type WindowChoice } from '../link-window.js';
 import { downloadBinary } from './download-binary.js';
@@ -35,7 +38,7 @@ import { buildJournal, needsJournal, type CommitRequest, type CommitResult, type
 import { fatRefusals, namesError, type FilesystemKind, type NameRefusal } from './names.js';
 import { errnoName } from '../../protocol/errno.js';
 import type { FolderDigest } from './folder-digest.js';
-import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, ListOptions, OperationOptions, TransferOptions, TransferStats, WriteOptions } from './types.js';
+import type { ContentHash, DiskUsage, FsEntry, FsFeatures, FsStat, ListOptions, OperationOptions, Progress, TransferOptions, TransferStats, WriteOptions } from './types.js';
 
 export interface DeviceFsOptions {
   /**
@@ -59,6 +62,13 @@ export interface DeviceFsOptions {
 export interface ReadOptions extends TransferOptions {
   /** Receives the file chunk by chunk (memory stays bounded); the result then holds no data. */
   onData?: (chunk: Buffer) => void | Promise<void>;
+}
+
+export interface BatchWriteOptions extends OperationOptions {
+  /** Called as the bytes of file `index` start to go (in order). */
+  onFile?: (index: number) => void;
+  /** Progress within file `index`. */
+  onProgress?: (index: number, progress: Progress) => void;
 }
 
 export interface StageOptions extends TransferOptions {
@@ -162,7 +172,7 @@ export class DeviceFs {
   /** The helper groups a write needs: the encoded fallback too when uploads go that way. */
   private writeGroups(): HelperGroup[] {
     const features = this.features;
-    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write', 'upload'];
+    return this.options.transfer === 'encoded' || !(features.stdinBuffer && features.stdoutBuffer) ? ['write', 'encoded'] : ['write', 'frames', 'upload'];
   }
 
   /**
@@ -398,7 +408,7 @@ export class DeviceFs {
         const compression = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)
           ? await compressUpload(source, total, { mode: this.options.compress ?? 'auto', freeHeap: this.device.capabilities.memFree })
           : undefined;
-        if (compression) await this.install(options, ['write', 'upload', 'deflate']);
+        if (compression) await this.install(options, ['write', 'frames', 'upload', 'deflate']);
         try {
           const { committed, ...result } = await uploadBinary(this.device, {
             tmp: temp,
@@ -637,13 +647,102 @@ export class DeviceFs {
       needed = Math.max(needed, grown + blocks(file.size));
       grown += blocks(file.size) - blocks(file.replaced);
     }
-    if (needed > usage.free) {
-      const what = files.length === 1 ? where : `${files.length} files under ${where}`;
-      throw new BelayError('NO_SPACE', `no room for ${what}: needs ${formatSize(needed)}, ${formatSize(usage.free)} free; the old copy stays until the new one is verified`, {
-        data: { path: where, needed, free: usage.free },
-        hint: 'free some space (belay df, belay rm); on a board too full for a second copy, put --in-place overwrites one file directly (unsafe if the link or power fails)',
-      });
+    if (needed > usage.free) throw noSpace(files.length === 1 ? where : `${files.length} files under ${where}`, where, needed, usage.free);
+  }
+
+  /**
+   * Cuts `files` (to be written under `where`, with `dirs` folders made) into
+   * batches for writeBatch (batch-plan.ts): each batch's temps must fit on
+   * the flash beside the old copies, and its commit list in the board's
+   * heap. Refuses with NO_SPACE, before a byte is sent, when a file does not
+   * fit even alone.
+   */
+  async batchesFor<T extends BatchItem>(where: string, files: T[], dirs: number, options: OperationOptions = {}): Promise<T[][]> {
+    if (files.length === 0) return [];
+    const { mount } = await this.mountOf(where, options);
+    const usage = await this.df(mount, options);
+    const plan = planBatches(files, dirs, { free: usage.blockSize > 0 ? usage.free : null, blockSize: usage.blockSize, freeHeap: this.device.capabilities.memFree });
+    if ('shortfall' in plan) throw noSpace(`${files.length === 1 ? files[0].path : `${files.length} files under ${where}`}`, where, plan.shortfall.needed, plan.shortfall.free);
+    return plan.batches;
+  }
+
+  /**
+   * Writes `files` as one transaction in one board program (upload-batch.ts):
+   * every file is staged, verified from flash and then all are committed
+   * together (under a journal where needsJournal says so), or, on any
+   * mismatch, board error or Ctrl-C, none is and every temp is removed. The
+   * caller has checked names and space (batchesFor sizes a batch so its
+   * temps fit); missing parent folders are made, recorded. A board without
+   * sys.stdin.buffer gets one write per file (the encoded transfer has no
+   * batch receiver). Returns the stats of each file, in order.
+   */
+  async writeBatch(files: Array<{ path: BoardPathInput; source: Uint8Array | { file: string } }>, options: BatchWriteOptions = {}): Promise<TransferStats[]> {
+    const targets = files.map((file) => writePath(file.path, 'file'));
+    throwIfAborted(options.signal);
+    if (files.length === 0) return [];
+    const features = await this.probe(options);
+    if (!this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
+      const out: TransferStats[] = [];
+      for (const [i, file] of files.entries()) {
+        options.onFile?.(i);
+        out.push(await this.write(file.path, file.source, { signal: options.signal, parents: true, prechecked: true, onProgress: (progress) => options.onProgress?.(i, progress) }));
+      }
+      return out;
     }
+    // Read first: a local read error stops the batch before anything is sent.
+    const contents: Uint8Array[] = [];
+    for (const file of files) {
+      throwIfAborted(options.signal);
+      contents.push(file.source instanceof Uint8Array ? file.source : await readLocal(file.source.file));
+    }
+    return this.session(options, async () => {
+      const temps = new Set([...this.pendingTemps.values()].map((staged) => staged.temp));
+      const batch = targets.map((target, i) => {
+        let salt = 0;
+        let temp = tempPathFor(target);
+        while (temps.has(temp)) temp = tempPathFor(target, ++salt);
+        temps.add(temp);
+        return { target, temp, bytes: contents[i] };
+      });
+      const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
+      const atomic = (await Promise.all(targets.map((target) => this.atomicRename(target, options)))).every(Boolean);
+      const compress = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase);
+      const prepared = prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
+      let started = -1;
+      const onProgress = (index: number, done: number) => {
+        // (Not onFile?.(++started): optional chaining would skip the increment too.)
+        for (; started < index; started++) options.onFile?.(started + 1);
+        options.onProgress?.(index, { done, total: contents[index].length });
+      };
+      const solo = this.pendingTemps.size === 0;
+      const result = await uploadBatch(this.device, prepared, {
+        algorithm: features.hash,
+        window: this.window.window,
+        journaled: needsJournal(journal, atomic),
+        solo,
+        signal: options.signal,
+        undo: () => this.undoBatch(batch.map((file) => file.temp), solo),
+        onProgress,
+      });
+      onProgress(files.length - 1, contents[files.length - 1].length);
+      this.settleCommit(targets, result.committed as CommitFindings);
+      // Wire bytes per file: the batch's, shared by each file's part of the stream.
+      const share = (n: number, i: number) => Math.round((n * (prepared.headers[i].length + contents[i].length)) / prepared.stream.length);
+      return result.files.map((file, i) => ({
+        bytes: contents[i].length,
+        wireBytes: share(result.wireBytes, i),
+        method: 'binary' as const,
+        hash: file.hash,
+        boardHeap: file.boardHeap,
+        ...(result.compressed ? { compressed: share(result.sent, i) } : {}),
+      }));
+    }, ['write', 'frames', 'batch']);
+  }
+
+  /** After a failed batch: remove its temps, and roll back the intent log when nothing else is staged. */
+  private async undoBatch(temps: string[], solo: boolean): Promise<void> {
+    if (solo) await this.device.exec(pyJsonCall('_bback')).catch(() => undefined);
+    else for (const temp of temps) await this.device.exec(pyCall('_brm', temp)).catch(() => undefined);
   }
 
 
@@ -716,6 +815,22 @@ function toReport(raw: RawRecovery): RecoveryReport {
     restored,
     missing: raw.missing ?? [],
   };
+}
+
+function noSpace(what: string, where: string, needed: number, free: number): BelayError {
+  return new BelayError('NO_SPACE', `no room for ${what}: needs ${formatSize(needed)}, ${formatSize(free)} free; the old copy stays until the new one is verified`, {
+    data: { path: where, needed, free },
+    hint: 'free some space (belay df, belay rm); on a board too full for a second copy, put --in-place overwrites one file directly (unsafe if the link or power fails)',
+  });
+}
+
+/** A local file's bytes (LOCAL_IO when it cannot be read). */
+async function readLocal(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new BelayError('LOCAL_IO', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function formatSize(bytes: number): string {

@@ -8,10 +8,15 @@
  * (sizes and hashes in one round trip), hashes the local files with the
  * board's algorithm, and uploads only what differs, so an unchanged tree
  * costs one round trip. Before any byte is sent it also refuses names the
- * board's filesystem cannot hold or would fold together, and checks there is
- * room. Each file is its own transaction (stage, verify, commit): a cut
- * leaves every file old or new, and the next connection's recovery removes
- * what was staged. With `dryRun` it reports what it would do and changes nothing.
+ * board's filesystem cannot hold or would fold together, and cuts the files
+ * to write into batches whose temps fit on the flash (batch-plan.ts). Each
+ * batch is one board program, one stream (compressed as a whole on slow
+ * links) and one transaction (upload-batch.ts): its files are staged and
+ * verified from flash, then committed together, or, on any mismatch, board
+ * error or Ctrl-C, none is. A cut leaves every file old or new (a batch
+ * whose commit began is finished by the next connection's recovery, one
+ * that did not is rolled back), and no temp survives recovery. With
+ * `dryRun` it reports what it would do and changes nothing.
  *
  * getTree checks every board name can exist on this host (and that none
  * collide when case is folded), and that no symlink below the local folder
@@ -23,6 +28,7 @@ import { ancestors, boardBasename, boardDirname, boardJoin, boardPath, boardRela
 import { folderDigest, type DigestEntry } from './folder-digest.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
+import { BATCH_MAX_BYTES } from './batch-plan.js';
 import { hashLocalFile, sameHash } from '../../hashing/hashing.js';
 import { walkTree, type SkippedEntry, type WalkOptions } from '../../local/walk.js';
 import { AtomicFile, checkWriteTargets, ensureDir } from '../../local/write.js';
@@ -141,7 +147,8 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const created = [...(listing ? [] : [root]), ...dirPaths.filter((path) => !existing.has(path))];
   const written = planned.filter((item) => !item.same);
   await fs.checkNames([...created, ...written.map((item) => item.path)], { signal, existing: [...existing.keys()].filter((path) => !isTempName(path)) });
-  if (!options.dryRun) await fs.checkSpaceFor(root, written, created.length, { signal });
+  // Batches whose temps fit on the flash beside the old copies (NO_SPACE now if a file cannot fit at all).
+  const batches = options.dryRun ? [] : await fs.batchesFor(root, written, created.length, { signal });
   // Folders that will hold a written file are made by its staging (recorded, so
   // a cut removes them again); the others, empty ones, are made here.
   const holding = new Set(written.flatMap((item) => ancestors(item.path)));
@@ -151,20 +158,34 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
     options.onFile?.(event);
     if (!options.dryRun) await fs.mkdir(path, { parents: true, signal });
   }
+  const done = new Map<string, FileEvent & { stats?: TransferStats }>();
   for (const item of planned) {
-    throwIfAborted(signal);
-    const { path, size } = item;
-    const event: FileEvent = { path, local: item.local, action: item.same ? 'skip' : 'upload', size };
+    if (!item.same && !options.dryRun) continue;
+    const event: FileEvent = { path: item.path, local: item.local, action: item.same ? 'skip' : 'upload', size: item.size };
     options.onFile?.(event);
-    if (item.same || options.dryRun) {
-      result.files.push(event);
-      continue;
-    }
-    const stats = await fs.write(path, { file: item.local }, { signal, size, parents: true, prechecked: true, onProgress: (progress) => options.onProgress?.(event, progress) });
-    result.bytes += stats.bytes;
-    result.wireBytes += stats.wireBytes;
-    result.files.push({ ...event, stats });
+    done.set(item.path, event);
   }
+  for (const batch of batches) {
+    throwIfAborted(signal);
+    const events = batch.map((item): FileEvent => ({ path: item.path, local: item.local, action: 'upload', size: item.size }));
+    let stats: TransferStats[];
+    if (batch.length === 1 && batch[0].size > BATCH_MAX_BYTES) {
+      // Too large to hold in memory as a batch: streamed on its own.
+      options.onFile?.(events[0]);
+      stats = [await fs.write(batch[0].path, { file: batch[0].local }, { signal, size: batch[0].size, parents: true, prechecked: true, onProgress: (progress) => options.onProgress?.(events[0], progress) })];
+    } else {
+      stats = await fs.writeBatch(
+        batch.map((item) => ({ path: item.path, source: { file: item.local } })),
+        { signal, onFile: (i) => options.onFile?.(events[i]), onProgress: (i, progress) => options.onProgress?.(events[i], progress) },
+      );
+    }
+    events.forEach((event, i) => {
+      result.bytes += stats[i].bytes;
+      result.wireBytes += stats[i].wireBytes;
+      done.set(event.path, { ...event, stats: stats[i] });
+    });
+  }
+  result.files = planned.map((item) => done.get(item.path)!);
   return result;
 }
 

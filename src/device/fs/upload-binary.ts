@@ -26,21 +26,12 @@ import type { InteractiveIo } from '../../protocol/raw-repl.js';
 import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
+import { CreditedLink, creditQuantum } from './credit.js';
 import type { CompressionChoice } from './compress.js';
 import { SAFE_WINDOW, checkWindow } from '../link-window.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
-
-/**
- * The credit quantum for a window: the board grants credit every `q` bytes
- * it takes in, a quarter of the window, so several grants are in flight and
- * a UART bridge that holds replies back for its 16 ms latency timer still
- * gets new bytes before the board's buffer runs dry.
- */
-export function creditQuantum(window: number): number {
-  return Math.max(16, Math.floor(window / 4));
-}
 
 /** Payload bytes per frame: the board's buffer. Frames need not fit the window (credit counts bytes). */
 export function frameSizeFor(window: number): number {
@@ -100,8 +91,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const rawTotal = compression ? compression.raw.length : request.total;
   if (compression) hasher.update(compression.raw);
   let stopReason: unknown;
-  let boardFailed = false;
-  let corrupt = false;
+  let link: CreditedLink | undefined;
   let sent = 0;
   let committed: BinaryUploadResult['committed'];
 
@@ -112,16 +102,15 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       throw new EndedEarly();
     }
     const frames = framesOf(payload, frameSize);
-    let credit = window;
-    let current: Uint8Array | undefined;
-    let offset = 0;
-    let finished = false;
-    let acked = 0;
+    link = new CreditedLink(io, window, quantum, (acked) => {
+      const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
+      onProgress?.({ done, total: rawTotal });
+    });
     // The next framed piece of the stream: a data frame, or the end or abort frame.
     const nextFrame = async (): Promise<Uint8Array> => {
       for (;;) {
         if (stopReason === undefined && signal?.aborted) stopReason = abortError(signal);
-        if (stopReason !== undefined || boardFailed) return ABORT_FRAME;
+        if (stopReason !== undefined || link!.failed) return ABORT_FRAME;
         let next: IteratorResult<Uint8Array>;
         try {
           next = await frames.next();
@@ -135,54 +124,18 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
         return Buffer.concat([frameHeader(next.value.length), next.value]);
       }
     };
-    const onTag = (tag: number) => {
-      if (tag === TAG.ack) {
-        credit += quantum;
-        acked += quantum;
-        if (credit > window) throw new BelayError('PROTOCOL', 'the board granted credit for bytes that were not sent');
-        const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
-        onProgress?.({ done, total: rawTotal });
-      } else if (tag === TAG.failed) boardFailed = true;
-      else if (tag === TAG.corrupt) corrupt = boardFailed = true;
-      else if (tag === TAG.endOfOutput) {
-        io.unread(Uint8Array.of(tag));
-        throw new EndedEarly();
-      } else return false;
-      return true;
-    };
     try {
-      while (!finished) {
-        // Send as much of the framed stream as the credit allows, frames cut anywhere.
-        const batch: Uint8Array[] = [];
-        while (credit > 0 && !finished) {
-          if (current === undefined) {
-            current = await nextFrame();
-            offset = 0;
-          }
-          const take = Math.min(credit, current.length - offset);
-          batch.push(current.subarray(offset, offset + take));
-          offset += take;
-          credit -= take;
-          if (offset === current.length) {
-            finished = current === END_FRAME || current === ABORT_FRAME;
-            current = undefined;
-          }
-        }
-        if (batch.length > 0) await io.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
-        if (finished) break;
-        const [tag] = await io.read(1, 'the board to take a chunk');
-        if (!onTag(tag)) throw new BelayError('PROTOCOL', `unexpected byte 0x${tag.toString(16)} from the board receiver`);
-      }
+      await link.send(nextFrame);
     } finally {
       await frames.return(undefined);
     }
-    if (stopReason !== undefined || boardFailed) return undefined;
+    if (stopReason !== undefined || link.failed) return undefined;
     // Credit for the last bytes may still come before the hash; a failure too.
     let tag: number;
     for (;;) {
-      [tag] = await io.read(1, 'the board to hash the upload');
-      if (tag === TAG.hash || !onTag(tag)) break;
-      if (boardFailed) return undefined;
+      tag = await link.readTag('the board to hash the upload');
+      if (tag === TAG.hash || !CreditedLink.handled(tag)) break;
+      if (link.failed) return undefined;
     }
     if (tag !== TAG.hash) {
       io.unread(Uint8Array.of(tag));
@@ -217,12 +170,12 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const run = await runExchange(device, code, exchange, { signal });
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
-  if (corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
+  if (link?.corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
   return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
 }
 
-function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
+export function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
   return new BelayError('VERIFY_FAILED', `the board's flash holds different bytes than were sent for ${target} (the upload was discarded)`, {
     data: { path: target, sent, received },
     hint: 'the link corrupts or drops bytes: try a smaller --window, a lower baud rate or another cable',

@@ -115,8 +115,10 @@ def _bgc():
         gc.collect()
 
 
-def _bhash(p):
-    h = _bnew()
+def _bhash(p, h=None):
+    # The hash of file p (continuing h, when given).
+    if h is None:
+        h = _bnew()
     with open(p, "rb") as f:
         while True:
             n = f.readinto(_bbuf)

@@ -138,7 +138,14 @@ def _bcommit(j, jnl):
         if _bkind(_BDIR)[0] is None:
             os.mkdir(_BDIR)
         f = open(_BJTMP, "w")
-        f.write(json.dumps(j))
+        # Written a rename at a time: a large journal is never whole in a
+        # small heap, nor a write per token (as json.dump would do).
+        f.write('{"m": %s, "x": %s, "y": %s, "r": [' % (json.dumps(j["m"]), json.dumps(j["x"]), json.dumps(j["y"])))
+        c = ""
+        for e in j["r"]:
+            f.write(c + json.dumps(e))
+            c = ","
+        f.write("]}")
         f.close()
         os.rename(_BJTMP, _BJNL)
         _brm(_BLOG)
@@ -172,22 +179,38 @@ def _bnames(paths):
     # For each path: [exists, exact] where exact says whether its parent
     # lists exactly this name (False when the filesystem folds the name onto
     # another: case, a cut at a control character) or None when absent.
+    # Each folder is listed once, whatever the number of paths in it, and
+    # only the names asked for are kept (a batch commits many files into few
+    # folders; a small heap holds neither a folder's listing nor its garbage).
     out = []
+    want = {}
     for p in paths:
         _bgc()
         i = p.rfind("/")
-        d = p[:i] or "/"
-        n = p[i + 1 :]
         try:
             os.stat(p)
         except OSError as e:
             out.append([False, e.args[0] if e.args else None])
             continue
+        d = p[:i] or "/"
+        if d not in want:
+            want[d] = {}
+        want[d][p[i + 1 :]] = False
+        out.append(None)
+    for d in want:
+        w = want[d]
         try:
-            found = any(e[0] == n for e in os.ilistdir(d))
+            for e in os.ilistdir(d):
+                _bgc()
+                if e[0] in w:
+                    w[e[0]] = True
         except OSError:
-            found = None
-        out.append([True, found])
+            for n in w:
+                w[n] = None
+    for k, p in enumerate(paths):
+        if out[k] is None:
+            i = p.rfind("/")
+            out[k] = [True, want[p[:i] or "/"][p[i + 1 :]]]
     return out
 
 

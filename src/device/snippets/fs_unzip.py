@@ -9,29 +9,11 @@
 # result is then an abort. Either way the frames are read on to the host's
 # end or abort, so the stream stays in step.
 # Heap: the 2**z window, the decompressor's tables (~1.5 KB), a 512-byte
-# output buffer. deflate.DeflateIO pulls one byte at a time from R.
+# output buffer. deflate.DeflateIO pulls one byte at a time (_BFr, fs_frames.py).
 def _bunz(frame, mv, fw, z, base):
     import deflate
-    import io
 
-    st = [0, 0, 1]  # read position in mv, payload length, 1 while frames come
-
-    class R(io.IOBase):
-        def readinto(self, b):
-            i = st[0]
-            if i == st[1]:
-                if st[2] < 1:
-                    return 0
-                n = frame()
-                if n <= 0:
-                    st[2] = n
-                    return 0
-                i = 0
-                st[1] = n
-            b[0] = mv[i]
-            st[0] = i + 1
-            return 1
-
+    r = _BFr(frame, mv)
     wr = sys.stdout.buffer.write
     err = None
     bad = False
@@ -39,7 +21,7 @@ def _bunz(frame, mv, fw, z, base):
     ob = bytearray(512)
     om = memoryview(ob)
     try:
-        d = deflate.DeflateIO(R(), deflate.RAW, z)
+        d = deflate.DeflateIO(r, deflate.RAW, z)
         while True:
             bad = True
             n = d.readinto(ob)
@@ -48,7 +30,7 @@ def _bunz(frame, mv, fw, z, base):
                 break
             fw(ob if n == 512 else om[:n])
             peak = _bpeak(base, peak)
-        bad = st[0] != st[1]  # data after the end of the stream
+        bad = r.p != r.n  # data after the end of the stream
     except Exception as e:
         if not bad:
             err = e
@@ -56,11 +38,7 @@ def _bunz(frame, mv, fw, z, base):
         wr(b"Z")
     elif err:
         wr(b"X")
-    while st[2] == 1:
-        n = frame()
-        if n <= 0:
-            st[2] = n
-        elif not (bad or err):
-            bad = True
-            wr(b"Z")
-    return (-1 if bad else st[2]), err, peak
+    if r.rest() and not (bad or err):
+        bad = True
+        wr(b"Z")
+    return (-1 if bad else r.s), err, peak

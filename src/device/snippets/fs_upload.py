@@ -1,4 +1,5 @@
-# _bup(tmp, target, size, q, mk, z): the stdin receiver that stages an upload.
+# _bup(tmp, target, size, q, mk, z): the stdin receiver that stages an upload
+# (frames read by fs_frames.py's _brx).
 # Records the temp (and with mk the missing parents) in the intent log
 # (fs_tx.py), writes the bytes the host streams into tmp, then hashes tmp
 # back from flash, so the host compares what the flash holds, not only what
@@ -31,41 +32,10 @@ def _bup(tmp, target, size, q, mk, z):
     _bprep(tmp, target, mk)
     gc.collect()
     base = gc.mem_alloc()
-    buf = bytearray(size)
-    mv = memoryview(buf)
+    frame, mv = _brx(size, q)
     hv = memoryview(bytearray(2))
     rd = sys.stdin.buffer.readinto
     wr = sys.stdout.buffer.write
-    got = 0
-
-    def take(v):
-        # Fills v, granting credit for every q bytes taken.
-        nonlocal got
-        i = 0
-        m = len(v)
-        while i < m:
-            k = q - got
-            if k > m - i:
-                k = m - i
-            rd(v[i : i + k])
-            i += k
-            got += k
-            if got == q:
-                wr(b"A")
-                got = 0
-
-    def frame():
-        # The next payload's length in buf: 0 at the end, -1 abort.
-        take(hv)
-        hi = hv[0]
-        if hi == 0x88 and hv[1] == 0:
-            return 0
-        n = ((hi & 7) << 8) | hv[1]
-        if hi & 0xF8 != 0x80 or n == 0 or n > size:
-            return -1  # abort, or bytes that are not ours: stop here
-        take(mv[:n])
-        return n
-
     f = open(tmp, "wb")
     fw = f.write
     err = None
