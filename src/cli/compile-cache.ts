@@ -20,7 +20,7 @@
  * and more time than the cache saves (and node:crypto or node:zlib cost
  * about as much just to load).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import nodePath from 'node:path';
 import { Script } from 'node:vm';
@@ -126,7 +126,7 @@ function readOrUndefined(path: string): Buffer | undefined {
 /** Written aside and renamed into place, so a reader (another belay) sees a whole file or none; then old builds' files pruned. */
 function writeCacheFile(path: string, content: Buffer): void {
   const dir = nodePath.dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const temp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(temp, content);
@@ -148,6 +148,25 @@ function writeCacheFile(path: string, content: Buffer): void {
       unlinkSync(nodePath.join(dir, old.name));
     } catch {
       // another belay removed it first
+    }
+  }
+}
+
+/**
+ * Makes `dir` and its missing parents, one level at a time from the top.
+ * Not mkdirSync's `recursive`: it retries forever where mkdir answers
+ * ENOENT under a parent that exists (procfs, sysfs), which hung every
+ * command whose cache folder pointed there.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at) && nodePath.dirname(at) !== at; at = nodePath.dirname(at)) missing.unshift(at);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      // Another belay made it meanwhile: fine. Anything else stops the write.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
 }
