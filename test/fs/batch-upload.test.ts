@@ -30,6 +30,24 @@ async function open(flash: string, options: Partial<EmulatorOptions> = {}, compr
 }
 
 
+/**
+ * A board for a batch that must fail: /keep.py holds "old", and the helpers
+ * are warm (/warm.txt written through them); expectUntouched then checks
+ * that nothing of the batch was committed and no temp is left.
+ */
+async function boardWithOldFile(options: Partial<EmulatorOptions>, compress: 'always' | 'never') {
+  const flash = dir('flash');
+  writeFileSync(join(flash, 'keep.py'), 'old\n');
+  const connection = await open(flash, options, compress);
+  await connection.device.fs.write('/warm.txt', Buffer.from('helpers'));
+  return { flash, ...connection };
+}
+
+function expectUntouched(flash: string): void {
+  expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
+  expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+}
+
 /** Python-like text that deflate shrinks, different per file but sharing words across files. */
 function moduleText(i: number, size: number): Buffer {
   const lines: string[] = [`# module ${i}`];
@@ -110,10 +128,7 @@ describe('put -r in batches', () => {
   });
 
   it.each(['always', 'never'] as const)('commits nothing of a batch whose bytes came out differently (compress %s): VERIFY_FAILED, no temp left', async (compress) => {
-    const flash = dir('flash');
-    writeFileSync(join(flash, 'keep.py'), 'old\n');
-    const { board, device } = await open(flash, {}, compress);
-    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const { flash, board, device } = await boardWithOldFile({}, compress);
     const tree = new Map([
       ['keep.py', moduleText(1, 4000)],
       ['b/new.py', moduleText(2, 4000)],
@@ -125,8 +140,7 @@ describe('put -r in batches', () => {
     const err = await failure(putTree(device.fs, local, '/'));
     disarm();
     expect(err.code).toBe('VERIFY_FAILED');
-    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
-    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    expectUntouched(flash);
     // The board is usable and the same put now succeeds.
     await putTree(device.fs, local, '/');
     expectHolds(flash, '', tree);
@@ -218,10 +232,7 @@ describe.each(['littlefs', 'fat'] as const)('a batch on %s', (filesystem) => {
 
 describe('a batch that cannot finish', () => {
   it('a board that fills up mid-batch: NO_SPACE, nothing of the batch committed, no temp left', async () => {
-    const flash = dir('flash');
-    writeFileSync(join(flash, 'keep.py'), 'old\n');
-    const { device } = await open(flash, { flashSize: 64 * 1024 }, 'never');
-    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const { flash, device } = await boardWithOldFile({ flashSize: 64 * 1024 }, 'never');
     // The batch goes as one, without the space planning put -r does: the third file cannot fit.
     const files = [
       { path: '/keep.py', source: randomPayload(20_000) },
@@ -231,8 +242,7 @@ describe('a batch that cannot finish', () => {
     const err = await failure(device.fs.writeBatch(files));
     expect(err.code).toBe('NO_SPACE');
     expect(err.data).toMatchObject({ path: '/lib/b.bin' });
-    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
-    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    expectUntouched(flash);
     // The board is at its prompt and usable.
     await device.fs.writeBatch(files.slice(0, 1));
     expect(readFileSync(join(flash, 'keep.py')).equals(files[0].source)).toBe(true);
@@ -266,10 +276,7 @@ describe('a batch that cannot finish', () => {
   });
 
   it('Ctrl-C mid-batch stops at a frame boundary: nothing of the batch committed, no temp, the board usable', async () => {
-    const flash = dir('flash');
-    writeFileSync(join(flash, 'keep.py'), 'old\n');
-    const { board, device } = await open(flash, { baud: 115200 }, 'never');
-    await device.fs.write('/warm.txt', Buffer.from('helpers'));
+    const { flash, board, device } = await boardWithOldFile({ baud: 115200 }, 'never');
     const tree = new Map([
       ['keep.py', randomPayload(6000)],
       ['lib/a.bin', randomPayload(6000)],
@@ -285,8 +292,7 @@ describe('a batch that cannot finish', () => {
     const err = await failure(putTree(device.fs, local, '/', { signal: controller.signal }));
     stop();
     expect(err.code).toBe('ABORTED');
-    expect(readFileSync(join(flash, 'keep.py'), 'utf8')).toBe('old\n');
-    expect(listing(flash)).toEqual(['keep.py', 'warm.txt']);
+    expectUntouched(flash);
     await putTree(device.fs, local, '/');
     expectHolds(flash, '', tree);
   });
