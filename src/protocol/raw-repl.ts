@@ -98,8 +98,12 @@ export interface ExecBytesResult {
 export interface InteractiveIo {
   /** Sends bytes to the running program (its sys.stdin). */
   write(bytes: Uint8Array): Promise<void>;
-  /** Exactly `count` bytes from the program's stdout. */
-  read(count: number, what: string): Promise<Buffer>;
+  /**
+   * Exactly `count` bytes from the program's stdout. With `signal`, an abort
+   * rejects the wait (and, as any failure of the body, interrupts the
+   * program): only for a phase where the program has Ctrl-C enabled.
+   */
+  read(count: number, what: string, signal?: AbortSignal): Promise<Buffer>;
   /** Whatever has arrived so far, without waiting (possibly empty). */
   take(): Buffer;
   /** Puts bytes back in front of the received stream (e.g. the \x04 that ends stdout). */
@@ -314,7 +318,7 @@ export class RawRepl {
       await this.sendCode(toBytes(code), signal);
       const io: InteractiveIo = {
         write: (bytes) => this.send(bytes),
-        read: (count, what) => this.reader.readExactly(count, this.wait(what)),
+        read: (count, what, signal) => this.reader.readExactly(count, this.wait(what, signal)),
         take: () => this.reader.take(),
         unread: (bytes) => this.reader.unread(bytes),
       };

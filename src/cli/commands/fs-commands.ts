@@ -108,29 +108,23 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
   }
   if (opts.exclude.length > 0 || opts.hidden || !opts.ignore) throw new BelayError('USAGE', '--exclude, --hidden and --no-ignore choose files in a folder: use them with put -r');
   const named = boardTarget(remote ?? `/${nodePath.basename(local)}`);
-  let target = named.path;
-  const existing = await fs.stat(target, { signal: ctx.signal });
-  if (named.folder) {
-    // "/sub/c.py/" means "into the folder c.py": never over a file of that name.
-    if (existing?.kind === 'file') {
-      throw new BelayError('FS_ERROR', `${target}: not a directory (ENOTDIR): it is a file, and the target ends with "/"`, {
-        data: { path: target, errnoName: 'ENOTDIR' },
-        hint: `drop the trailing "/" to replace the file ${target}`,
-      });
-    }
-    if (!existing && !dryRun) await fs.mkdir(target, { parents: true, signal: ctx.signal });
-    target = boardJoin(target, nodePath.basename(local));
-  } else if (existing?.kind === 'dir') target = boardJoin(target, nodePath.basename(local));
   const size = (await stat(local)).size;
-  if (dryRun) {
-    const same = await isUnchanged(device, target, local, ctx.signal);
-    ctx.out.info(same ? `unchanged ${shown(target)} (same hash)` : `would upload ${shown(target)} (${formatBytes(size)})`);
-    ctx.out.info('dry run, nothing changed');
-    return { target, dryRun, files: [{ path: target, action: same ? 'skip' : 'upload', size }], bytes: 0 };
-  }
-  progress.start(`put ${shown(target)}`);
-  const started = performance.now();
-  const stats = await fs.write(target, { file: local }, { signal: ctx.signal, skipUnchanged: true, inPlace: Boolean(opts.inPlace), size, onProgress: (p) => progress.update(p.done, p.total) });
+  if (dryRun) return dryRunPut(ctx, device, named, local, size);
+  // Into the folder when the board has one there (or the target ends with "/"): the board says which, in the upload's own program.
+  let started = 0;
+  const stats = await fs.write(named.path, { file: local }, {
+    signal: ctx.signal,
+    into: { name: nodePath.basename(local), always: named.folder },
+    skipUnchanged: true,
+    inPlace: Boolean(opts.inPlace),
+    size,
+    onStart: (path) => {
+      progress.start(`put ${shown(path)}`);
+      started = performance.now();
+    },
+    onProgress: (p) => started > 0 && progress.update(p.done, p.total),
+  });
+  const target = stats.path ?? named.path;
   if (stats.skipped) {
     progress.clear();
     ctx.out.info(`unchanged ${shown(target)} (same hash, skipped)`);
@@ -138,6 +132,23 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
     progress.done(`put ${shown(target)} (${sizeAndRate(stats.bytes, performance.now() - started)}, verified ${stats.hash.algorithm})`);
   }
   return { target, dryRun, files: [{ path: target, action: stats.skipped ? 'skip' : 'upload', size }], bytes: stats.bytes, hash: stats.hash };
+}
+
+/** put --dry-run of one file: where it would go and whether it would be sent, nothing changed. */
+async function dryRunPut(ctx: Context, device: Device, named: { path: string; folder: boolean }, local: string, size: number): Promise<unknown> {
+  let target = named.path;
+  const existing = await device.fs.stat(target, { signal: ctx.signal });
+  if (named.folder && existing?.kind === 'file') {
+    throw new BelayError('FS_ERROR', `${target}: not a directory (ENOTDIR): it is a file, and the target ends with "/"`, {
+      data: { path: target, errnoName: 'ENOTDIR' },
+      hint: `drop the trailing "/" to replace the file ${target}`,
+    });
+  }
+  if (named.folder || existing?.kind === 'dir') target = boardJoin(target, nodePath.basename(local));
+  const same = await isUnchanged(device, target, local, ctx.signal);
+  ctx.out.info(same ? `unchanged ${shown(target)} (same hash)` : `would upload ${shown(target)} (${formatBytes(size)})`);
+  ctx.out.info('dry run, nothing changed');
+  return { target, dryRun: true, files: [{ path: target, action: same ? 'skip' : 'upload', size }], bytes: 0 };
 }
 
 /** True when the board file at `target` has the local file's content (the check `put` skips by). */

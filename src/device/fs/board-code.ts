@@ -14,7 +14,8 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * boards, bytes on slow links): `base` lists, reads and small operations;
  * `write` stages, commits and recovers; `frames` reads the framed,
  * credit-controlled stream for `upload`, the binary receiver of one file
- * (put), and `batch`, the receiver of a batch of files in one stream
+ * (put; with the look at the board before it that makes a lone write one
+ * program), and `batch`, the receiver of a batch of files in one stream
  * (put -r); `encoded` is the fallback transfer for boards without
  * sys.stdin.buffer (each needs `write`; a board gets the binary or the
  * encoded side, and put -r does not need `upload`, so a small heap holds
@@ -25,7 +26,7 @@ export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
   write: ['fs_tx'],
   frames: ['fs_frames'],
-  upload: ['fs_upload'],
+  upload: ['fs_upload', 'fs_put'],
   batch: ['fs_batch'],
   encoded: ['fs_encoded'],
   deflate: ['fs_unzip'],

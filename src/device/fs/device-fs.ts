@@ -23,12 +23,13 @@ import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
 import { HELPER_GROUPS, compileBudget, groupVersion, installPrograms, pyCall, pyJsonCall, removalProgram, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
-import { mapFsErrors } from './board-errors.js';
-import { uploadBinary } from './upload-binary.js';
+import { fsError, mapFsErrors } from './board-errors.js';
+import { lookThenUpload, uploadBinary } from './upload-binary.js';
+import { chosenPath, isAFolder, notAFolder, parseLook, writeTarget, type RawPreflight, type WriteTarget } from './write-target.js';
 import { prepareBatch, uploadBatch } from './upload-batch.js';
 import { planBatches, type BatchItem } from './batch-plan.js';
 import { readFile } from 'node:fs/promises';
-import { compressUpload, linkWantsCompression, type CompressionMode } from './compress.js';
+import { compressUpload, linkWantsCompression, type CompressionChoice, type CompressionMode } from './compress.js';
 import { chooseWindow, type WindowChoice } from '../link-window.js';
 import { downloadBinary } from './download-binary.js';
 import { downloadEncoded, encodedChunkFor, uploadEncoded } from './encoded.js';
@@ -330,31 +331,133 @@ export class DeviceFs {
    * cut or a failed check leaves no file there).
    */
   async write(path: BoardPathInput, source: UploadSource, options: WriteOptions = {}): Promise<TransferStats> {
-    const target = writePath(path, 'file');
+    const where = writeTarget(path, options.into);
     throwIfAborted(options.signal);
     const total = options.size ?? (await sizeOf(source));
     return this.session(options, async (features) => {
-      if (options.skipUnchanged && !isStream(source)) {
-        const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal);
-        const entry = await this.entryAt(target, options);
+      // A lone write on the binary path: one program looks, checks and uploads.
+      if (this.useBinary(features.stdinBuffer && features.stdoutBuffer) && this.pendingTemps.size === 0) return this.writeLone(where, source, total, options, features);
+      const target = await this.landing(where, options);
+      // The caller's path, not the canonical string: a ReservedPath stays one.
+      const dest = where.mode === 0 ? path : target;
+      const opts: WriteOptions = { ...options, parents: Boolean(options.parents) || where.mode === 2 };
+      if (opts.skipUnchanged && !isStream(source)) {
+        const local = source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, opts.signal);
+        const entry = await this.entryAt(target, opts);
         if (entry?.kind === 'file' && sameHash(entry.hash, local)) {
-          options.onProgress?.({ done: total ?? 0, total });
-          return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true };
+          opts.onProgress?.({ done: total ?? 0, total });
+          return { bytes: 0, wireBytes: 0, method: 'binary', hash: local, skipped: true, path: target };
         }
       }
-      if (options.inPlace) {
-        if (!options.prechecked) await this.checkNames([target], options);
-        return this.transfer(target, target, source, total, options);
+      if (opts.inPlace) {
+        if (!opts.prechecked) await this.checkNames([target], opts);
+        opts.onStart?.(target);
+        return { ...(await this.transfer(target, target, source, total, opts)), path: target };
       }
+      opts.onStart?.(target);
       // A lone write commits inside its upload program (one program, not
       // two) unless other staged files of this session would ride along.
       const commitNow = this.pendingTemps.size === 0;
-      // The caller's path, not the canonical string: a ReservedPath stays one.
-      const { staged, stats, committed } = await this.stageUpload(path, source, { ...options, size: total, commitNow });
+      const { staged, stats, committed } = await this.stageUpload(dest, source, { ...opts, size: total, commitNow });
       if (committed) this.settleCommit([staged.target], committed);
-      else await this.commit({ renames: [staged], signal: options.signal });
-      return stats;
+      else await this.commit({ renames: [staged], signal: opts.signal });
+      return { ...stats, path: target };
     }, this.writeGroups());
+  }
+
+  /**
+   * A lone write in one program (fs_put.py, lookThenUpload): the board
+   * says what is at the target (which of `where`'s candidates, its hash
+   * when the sizes match, the preflight); from that the host skips an
+   * unchanged file, refuses names the filesystem cannot hold, a folder in
+   * the way or a flash without room, all before a byte is sent, or lets the
+   * upload follow: staged, verified from flash and committed (in place,
+   * with `inPlace`) in that same program.
+   */
+  private async writeLone(where: WriteTarget, source: UploadSource, total: number | undefined, options: WriteOptions, features: FsFeatures): Promise<TransferStats> {
+    const local = options.skipUnchanged && !isStream(source)
+      ? source instanceof Uint8Array ? hashBytes(features.hash, source) : await hashLocalFile(features.hash, source.file, options.signal)
+      : undefined;
+    const compression = await this.compressionFor(source, total, options);
+    // inPlace: the bytes go to the target itself. A candidate that cannot be written gets no temp (the board is never sent to it).
+    const tmps = where.candidates.map((c) => ('path' in c ? (options.inPlace ? c.path : tempPathFor(c.path)) : '')) as [string, string];
+    let target = 'path' in where.candidates[0] ? where.candidates[0].path : where.path;
+    let skipped = false;
+    /** The temp once the bytes are on their way (undefined before: nothing to undo). */
+    let sending: string | undefined;
+    const decide = async (report: { unchanged: number } | { look: unknown }) => {
+      if ('unchanged' in report) {
+        target = chosenPath(where, report.unchanged);
+        skipped = true;
+        return undefined;
+      }
+      const look = parseLook(report.look);
+      // A file where the folder was meant, or (its name lookup says ENOTDIR) above it.
+      const [exists, detail] = look.preflight.n[0] ?? [false, null];
+      if (where.mode === 2 && (look.pathKind === 'f' || (!exists && typeof detail === 'number' && errnoName(detail, this.device.capabilities.platform) === 'ENOTDIR'))) throw notAFolder(where.path);
+      target = chosenPath(where, look.index);
+      // Every check below is the host's alone: the mount table is known from here on, so none runs a program.
+      const preflight = this.takePreflight(look.preflight, [target]);
+      if (look.kind === 'd') throw isAFolder(target);
+      if (!options.prechecked) {
+        await this.checkNames([target], { ...options, preflight, existing: [] });
+        if (total !== undefined && !options.inPlace) await this.checkSpaceFor(target, [{ size: total, replaced: 0 }], 0, { ...options, preflight });
+      }
+      const commit = options.inPlace ? undefined : { journaled: needsJournal({ m: [], r: [[tmps[look.index], target]], x: [], y: [] }, await this.atomicRename(target, options)) };
+      options.onStart?.(target);
+      // Stopped before the receiver starts: nothing was written, nothing to undo.
+      throwIfAborted(options.signal);
+      sending = tmps[look.index];
+      return { tmp: sending, target, commit };
+    };
+    try {
+      const result = await lookThenUpload(this.device, {
+        path: where.path,
+        name: where.name,
+        mode: where.mode,
+        tmps,
+        same: local && total !== undefined ? [total, local.digest] : null,
+        parents: Boolean(options.parents) || where.mode === 2,
+        source,
+        algorithm: features.hash,
+        total,
+        window: this.window.window,
+        compression,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        decide,
+      });
+      if (!result) {
+        if (!skipped) throw new BelayError('PROTOCOL', `the write of ${target} stopped with nothing sent`);
+        options.onProgress?.({ done: total ?? 0, total });
+        return { bytes: 0, wireBytes: 0, method: 'binary', hash: local!, skipped: true, path: target };
+      }
+      if (result.committed) this.settleCommit([target], result.committed as CommitFindings);
+      const { bytes, wireBytes, hash, boardHeap, sent } = result;
+      return { bytes, wireBytes, method: 'binary', hash, boardHeap, ...(compression ? { compressed: sent } : {}), path: target };
+    } catch (err) {
+      // As transfer(): the receiver removes its temp itself on a clean stop;
+      // after anything else once bytes were on their way, undo here.
+      if (sending !== undefined && !isBelayError(err, 'LINK_LOST')) await this.undoStaging(sending, target);
+      throw fsError(err, 'writing', target);
+    }
+  }
+
+  /** Where a write goes when the board cannot be asked in the write's own program: a stat first, when `into` leaves it open. */
+  private async landing(where: WriteTarget, options: OperationOptions): Promise<string> {
+    if (where.mode === 0) return chosenPath(where, 0);
+    const info = await this.stat(where.path, options);
+    if (where.mode === 2 && info?.kind === 'file') throw notAFolder(where.path);
+    return chosenPath(where, where.mode === 2 || info?.kind === 'dir' ? 1 : 0);
+  }
+
+  /** The compressed upload of `source` when the link and the file gain from it (with its board half installed), else undefined. */
+  private async compressionFor(source: UploadSource, total: number | undefined, options: OperationOptions): Promise<CompressionChoice | undefined> {
+    const mode = this.options.compress ?? 'auto';
+    if (!linkWantsCompression(mode, this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)) return undefined;
+    const compression = await compressUpload(source, total, { mode, freeHeap: this.device.capabilities.memFree });
+    if (compression) await this.install(options, ['write', 'frames', 'upload', 'deflate']);
+    return compression;
   }
 
   /**
@@ -405,10 +508,7 @@ export class DeviceFs {
     const parents = Boolean(options.parents);
     return mapFsErrors('writing', target, async () => {
       if (this.useBinary(features.stdinBuffer && features.stdoutBuffer)) {
-        const compression = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase)
-          ? await compressUpload(source, total, { mode: this.options.compress ?? 'auto', freeHeap: this.device.capabilities.memFree })
-          : undefined;
-        if (compression) await this.install(options, ['write', 'frames', 'upload', 'deflate']);
+        const compression = await this.compressionFor(source, total, options);
         try {
           const { committed, ...result } = await uploadBinary(this.device, {
             tmp: temp,
@@ -559,13 +659,20 @@ export class DeviceFs {
       const usage = new Map<string, DiskUsage>();
       // On a small heap the paths go in batches: each is a literal the board compiles and answers for.
       for (const batch of batches(paths, compileBudget(this.device.capabilities.memFree) / 4)) {
-        const raw = await this.device.execJson<{ m: Array<[string, string]>; n: NameCheck[]; s: Record<string, [number, number, number]> }>(pyJsonCall('_bpre', batch), options);
-        this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
-        for (const [mount, [size, free, block]] of Object.entries(raw.s)) usage.set(mount, diskUsage(size, free, block));
-        batch.forEach((path, i) => names.set(path, raw.n[i]));
+        const part = this.takePreflight(await this.device.execJson<RawPreflight>(pyJsonCall('_bpre', batch), options), batch);
+        for (const [path, check] of part.names) names.set(path, check);
+        for (const [mount, figures] of part.usage) usage.set(mount, figures);
       }
       return { names, usage };
     }, ['write']);
+  }
+
+  /** What _bpre answered for `paths`, with its mount table kept for the session. */
+  private takePreflight(raw: RawPreflight, paths: string[]): Preflight {
+    this.mountTable = raw.m.map(([mount, kind]): [string, FilesystemKind] => [mount, kind === 'fat' || kind === 'lfs' || kind === 'posix' ? kind : 'unknown']);
+    const usage = new Map<string, DiskUsage>();
+    for (const [mount, [size, free, block]] of Object.entries(raw.s)) usage.set(mount, diskUsage(size, free, block));
+    return { names: new Map(paths.map((path, i) => [path, raw.n[i]])), usage };
   }
 
   /**

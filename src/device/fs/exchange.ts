@@ -13,11 +13,11 @@ import { TAG } from './frames.js';
 /** The board program ended (with an exception, read next by exec) before the exchange finished. */
 export class EndedEarly extends Error {}
 
-/** One \n-terminated line from the running program. */
-export async function readLine(io: InteractiveIo, what: string): Promise<string> {
+/** One \n-terminated line from the running program (`signal`: see InteractiveIo.read). */
+export async function readLine(io: InteractiveIo, what: string, signal?: AbortSignal): Promise<string> {
   const bytes: number[] = [];
   for (;;) {
-    const [byte] = await io.read(1, what);
+    const [byte] = await io.read(1, what, signal);
     if (byte === 0x0a) return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
     if (byte === TAG.endOfOutput && bytes.length === 0) {
       io.unread(Uint8Array.of(byte));

@@ -63,6 +63,8 @@ export interface TransferStats {
   compressed?: number;
   /** True when the board already held identical content and nothing was sent. */
   skipped?: boolean;
+  /** The board path written (or skipped), set by write(): where `into` led. */
+  path?: string;
 }
 
 export interface OperationOptions {
@@ -86,8 +88,22 @@ export interface TransferOptions extends OperationOptions {
 export interface WriteOptions extends TransferOptions {
   /** Size in bytes, if `source` is a stream (for progress only). */
   size?: number;
-  /** Skip when the board already has the same content (costs one round trip). Default false. */
+  /**
+   * Skip when the board already has the same content (needs bytes or a
+   * local file, whose hash can be known first; the board hashes its file in
+   * the write's own program, only when the sizes match). Default false.
+   */
   skipUnchanged?: boolean;
+  /**
+   * Write into a folder, as cp does: when the board has a folder at `path`,
+   * the file is `path/name` (else `path` itself). With `always`, `path` is
+   * meant as a folder whatever the board holds: the file is `path/name`,
+   * the folder and its parents are made if missing, and a file at `path` is
+   * an error (FS_ERROR, ENOTDIR). The result's `path` says where it went.
+   */
+  into?: { name: string; always?: boolean };
+  /** Told the board path the file goes to once it is settled, before its bytes go (not for a skipped file). */
+  onStart?: (path: string) => void;
   /** Create missing parent directories first. Default false. */
   parents?: boolean;
   /**

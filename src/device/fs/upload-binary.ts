@@ -19,6 +19,12 @@
  * Stopping (Ctrl-C, a local read error, the board's write failing) happens
  * in-band at a frame boundary: the receiver has Ctrl-C disabled, so it is
  * told with an abort frame, removes its temp file and returns to the prompt.
+ *
+ * `lookThenUpload` runs the receiver behind a look at the board (fs_put.py):
+ * the board first reports what it has at the target, the host decides
+ * (skip, refuse, or where the bytes go) and the upload follows in the same
+ * program. Until the host's answer the program has Ctrl-C enabled, so an
+ * abort there simply interrupts it.
  */
 import { BelayError, abortError } from '../../errors.js';
 import type { BoardSession } from '../session.js';
@@ -38,9 +44,8 @@ export function frameSizeFor(window: number): number {
   return Math.min(MAX_FRAME, Math.max(512, window));
 }
 
-export interface BinaryUploadRequest {
-  tmp: string;
-  target: string;
+/** What every upload needs, wherever its target is decided. */
+interface ReceiveRequest {
   /** Create the temp's missing parent directories (recorded first, see fs_tx.py). */
   parents: boolean;
   source: UploadSource;
@@ -49,14 +54,44 @@ export interface BinaryUploadRequest {
   window?: number;
   /** Send this raw deflate stream of the source instead (see compress.ts). */
   compression?: CompressionChoice;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Where the bytes go, and whether they are committed in the same program. */
+export interface UploadTarget {
+  tmp: string;
+  target: string;
   /**
    * Commit the staged file onto the target in the same program once its
    * hash is accepted (a round trip less per file): `journaled` as
    * needsJournal decides for this lone rename. Absent: the temp stays staged.
    */
   commit?: { journaled: boolean };
-  signal?: AbortSignal;
-  onProgress?: (progress: Progress) => void;
+}
+
+export interface BinaryUploadRequest extends ReceiveRequest, UploadTarget {}
+
+/**
+ * A look at the board before a lone upload (fs_put.py `_bput`): the target
+ * is `path`, or `path/name` when `path` is a folder (`mode` 1) or always
+ * (`mode` 2); `tmps` the temp for each. The board reports, `decide` answers.
+ */
+export interface LookRequest extends ReceiveRequest {
+  path: string;
+  name: string;
+  mode: 0 | 1 | 2;
+  tmps: [string, string];
+  /** The source's size and digest: a target that holds the same is skipped by the board itself (null: never skip). */
+  same: [number, string] | null;
+  /**
+   * From the board's report (see fs_put.py): `unchanged`, the index of the
+   * target that holds the same bytes (the program has ended: nothing is
+   * sent); else `look`, its JSON list, and the answer says where the bytes
+   * go, or undefined to end with nothing written. An error thrown here
+   * ends the program cleanly, then is thrown.
+   */
+  decide: (report: { unchanged: number } | { look: unknown }) => UploadTarget | undefined | Promise<UploadTarget | undefined>;
 }
 
 export interface BinaryUploadResult {
@@ -77,13 +112,66 @@ interface BoardSummary {
   heap: number;
 }
 
-export async function uploadBinary(device: BoardSession, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
+/** The receiver's settings for a request: credit window, quantum, frame size. */
+function receiverFor(request: ReceiveRequest): { window: number; quantum: number; frameSize: number; windowBits: number } {
   const window = checkWindow(request.window ?? SAFE_WINDOW);
-  const quantum = creditQuantum(window);
-  const frameSize = frameSizeFor(window);
-  const { compression } = request;
-  const code = pyCall('_bup', request.tmp, request.target, frameSize, quantum, request.parents, compression?.windowBits ?? 0);
-  const { signal, onProgress } = request;
+  return { window, quantum: creditQuantum(window), frameSize: frameSizeFor(window), windowBits: request.compression?.windowBits ?? 0 };
+}
+
+/** Stages (and with `commit`, commits) one upload into `tmp`, verified from flash. */
+export async function uploadBinary(device: BoardSession, request: BinaryUploadRequest): Promise<BinaryUploadResult> {
+  const { frameSize, quantum, windowBits } = receiverFor(request);
+  const code = pyCall('_bup', request.tmp, request.target, frameSize, quantum, request.parents, windowBits);
+  const result = await receive(device, code, request, async () => request);
+  // Without a look there is always a target: undefined is only a look's skip.
+  return result!;
+}
+
+/**
+ * A lone upload behind a look at the board (see LookRequest), in one
+ * program. Resolves undefined when `decide` skipped it (nothing sent).
+ */
+export async function lookThenUpload(device: BoardSession, request: LookRequest): Promise<(BinaryUploadResult & UploadTarget) | undefined> {
+  const { frameSize, quantum, windowBits } = receiverFor(request);
+  const code = pyCall('_bput', request.path, request.name, request.tmps, request.same, request.mode, frameSize, quantum, request.parents, windowBits);
+  let chosen: UploadTarget | undefined;
+  let refusal: unknown;
+  const look = async (io: InteractiveIo): Promise<UploadTarget | undefined> => {
+    const what = 'the board to look at the target';
+    const [tag] = await io.read(1, what, request.signal);
+    if (tag !== TAG.look && tag !== TAG.same) {
+      io.unread(Uint8Array.of(tag));
+      throw new EndedEarly();
+    }
+    const line = await readLine(io, what, request.signal);
+    try {
+      chosen = await request.decide(tag === TAG.same ? { unchanged: Number(line) } : { look: JSON.parse(line) as unknown });
+    } catch (err) {
+      refusal = err;
+      chosen = undefined;
+    }
+    // After S the program has ended: it reads no answer.
+    if (tag === TAG.look) await io.write(Buffer.from(chosen ? 'GO' : 'NO', 'latin1'));
+    return chosen;
+  };
+  const result = await receive(device, code, request, look);
+  if (refusal !== undefined) throw refusal;
+  return result && chosen ? { ...result, ...chosen } : undefined;
+}
+
+/**
+ * Runs `code` (a receiver, or a look that ends in one) and streams the
+ * source to it once `where` has said where it goes (undefined: it ended
+ * there, resolve undefined).
+ */
+async function receive(
+  device: BoardSession,
+  code: string,
+  request: ReceiveRequest,
+  where: (io: InteractiveIo) => Promise<UploadTarget | undefined>,
+): Promise<BinaryUploadResult | undefined> {
+  const { window, quantum, frameSize } = receiverFor(request);
+  const { compression, signal, onProgress } = request;
   const hasher = createHasher(request.algorithm);
   const wireAtStart = device.transport.wire.total;
   // What goes on the wire, and how much of the original each wire byte stands for (progress).
@@ -94,8 +182,15 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   let link: CreditedLink | undefined;
   let sent = 0;
   let committed: BinaryUploadResult['committed'];
+  let to: UploadTarget | undefined;
+  let stopped = false;
 
   const exchange = async (io: InteractiveIo): Promise<BoardSummary | undefined> => {
+    to = await where(io);
+    if (!to) {
+      stopped = true;
+      return undefined;
+    }
     const [ready] = await io.read(1, 'the board receiver to start');
     if (ready !== TAG.ready) {
       io.unread(Uint8Array.of(ready));
@@ -147,11 +242,11 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
     // The size of what was hashed: the bytes streamed, which a file changed since it was measured makes differ from `total`.
     const hashed = compression ? compression.raw.length : sent;
     const accept = summary.size === hashed && sameHash(ours, { algorithm: summary.algorithm, digest: summary.digest });
-    const keep = request.commit ? (request.commit.journaled ? 'CJ' : 'CN') : 'CC';
+    const keep = to.commit ? (to.commit.journaled ? 'CJ' : 'CN') : 'CC';
     await io.write(Buffer.from(accept ? keep : 'RR', 'latin1'));
     if (!accept) {
       // Thrown after the program ends (the board removes the temp file itself).
-      stopReason = verifyFailed(request.target, { size: hashed, ...ours }, summary);
+      stopReason = verifyFailed(to.target, { size: hashed, ...ours }, summary);
       return undefined;
     }
     const [kept] = await io.read(1, 'the board to keep the staged upload');
@@ -160,7 +255,7 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
       throw new EndedEarly();
     }
     // A commit that raises ends the program here: exec reports its traceback.
-    if (request.commit) {
+    if (to.commit) {
       const [missing, names] = JSON.parse(await readLine(io, 'the board to commit the upload')) as [string[], unknown[]];
       committed = { missing, names };
     }
@@ -170,9 +265,11 @@ export async function uploadBinary(device: BoardSession, request: BinaryUploadRe
   const run = await runExchange(device, code, exchange, { signal });
   const summary = run.value;
   if (stopReason !== undefined) throw stopReason;
-  if (link?.corrupt) throw verifyFailed(request.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
+  // The look ended the program with nothing sent (a skip, or a refusal its caller throws).
+  if (stopped) return undefined;
+  if (link?.corrupt && to) throw verifyFailed(to.target, { size: compression ? compression.raw.length : sent, ...hasher.digest() }, 'the compressed stream did not decompress on the board');
   if (summary === undefined) throw new BelayError('PROTOCOL', 'the board receiver stopped before the upload finished', { detail: run.stdout.toString('latin1').slice(0, 300) });
-  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(request.commit ? { committed } : {}) };
+  return { bytes: summary.size, sent, wireBytes: device.transport.wire.total - wireAtStart, hash: { algorithm: summary.algorithm, digest: summary.digest }, boardHeap: summary.heap, ...(to?.commit ? { committed } : {}) };
 }
 
 export function verifyFailed(target: string, sent: ContentHash & { size: number }, received: unknown): BelayError {
