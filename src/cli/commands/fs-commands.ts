@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
-import { BelayError } from '../../errors.js';
+import { BelayError, isBelayError } from '../../errors.js';
 import { action } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
@@ -175,11 +175,11 @@ async function requireParent(target: string, given: string): Promise<void> {
 async function get(ctx: Context, device: Device, remote: string, local: string | undefined, recursive: boolean): Promise<unknown> {
   const source = boardPath(remote);
   const fs = device.fs;
-  const info = await fs.stat(source, { signal: ctx.signal });
+  // Without -r a file is all it can be: the download itself says when it is not (one program, not two).
+  const info = recursive ? await fs.stat(source, { signal: ctx.signal }) : { kind: 'file' };
   if (!info) throw new BelayError('FS_ERROR', `${source}: no such file or directory`, { data: { path: source, errnoName: 'ENOENT' } });
   const progress = new ProgressLine(ctx);
   if (info.kind === 'dir') {
-    if (!recursive) throw new BelayError('USAGE', `${source} is a directory: use get -r`);
     if (local === '-') throw new BelayError('USAGE', 'get -r cannot write a directory to stdout ("-")');
     const target = nodePath.resolve(ctx.cwd, local ?? (source === '/' ? '.' : boardBasename(source)));
     await requireParent(target, local ?? target);
@@ -192,7 +192,7 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   if (local === '-') {
     // To stdout, verified like every download; the data is the output, so no JSON.
     if (ctx.options.json) throw new BelayError('USAGE', 'get REMOTE - writes the file itself to stdout: it cannot be combined with --json');
-    await fs.read(source, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) });
+    await fs.read(source, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) }).catch(folderNeedsRecursive(source));
     return undefined;
   }
   let target = nodePath.resolve(ctx.cwd, local ?? boardBasename(source));
@@ -201,9 +201,17 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   progress.start(`get ${shown(source)}`);
   const started = performance.now();
   const { getFile } = await fsLayer();
-  const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) });
+  const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) }).catch(folderNeedsRecursive(source));
   progress.done(`got ${shown(source)} -> ${target} (${sizeAndRate(stats.bytes, performance.now() - started)})`);
   return { target, files: [{ path: source, local: target, size: stats.bytes }], bytes: stats.bytes, hash: stats.hash };
+}
+
+/** A download that found a folder: get without -r is a usage error there. */
+function folderNeedsRecursive(source: string): (err: unknown) => never {
+  return (err) => {
+    if (isBelayError(err, 'FS_ERROR') && err.data.errnoName === 'EISDIR') throw new BelayError('USAGE', `${source} is a directory: use get -r`);
+    throw err;
+  };
 }
 
 function renderListing(entries: FsEntry[], root: string, long: boolean): string[] {

@@ -2,6 +2,8 @@
  * Turns a board exception from a filesystem call into the error a user
  * needs: NO_SPACE for ENOSPC, FS_ERROR (with the errno name in data and a
  * readable message) for the other OSErrors. Anything else passes unchanged.
+ * Also the error for a download that finds a folder or nothing, which the
+ * board reports as an answer rather than a traceback.
  */
 import { BelayError, isBelayError } from '../../errors.js';
 
@@ -42,4 +44,10 @@ export async function mapFsErrors<T>(action: string, path: string, work: () => P
   } catch (err) {
     throw fsError(err, action, path);
   }
+}
+
+/** What a download finds instead of a file, as the board says it (no traceback): a folder (EISDIR) or nothing (ENOENT). */
+export function notAFile(path: string, folder: boolean): BelayError {
+  const errnoName = folder ? 'EISDIR' : 'ENOENT';
+  return new BelayError('FS_ERROR', `reading ${path}: ${WHAT[errnoName]} (${errnoName})`, { data: { path, errnoName } });
 }

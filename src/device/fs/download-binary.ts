@@ -5,6 +5,8 @@
  * host hashes what it receives and compares. The board needs no credit from
  * the host here: hosts read far faster than boards send. Ctrl-C works as
  * usual (the program reads nothing from stdin), so an abort just interrupts.
+ * A folder or nothing at the path is told in the first line (FS_ERROR with
+ * EISDIR or ENOENT), so a get needs no look at the board before it.
  */
 import { BelayError, abortError } from '../../errors.js';
 import type { BoardSession } from '../session.js';
@@ -13,6 +15,7 @@ import { pyCall } from './board-code.js';
 import { TAG, parseHeader } from './frames.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
+import { notAFile } from './board-errors.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
 export const DOWNLOAD_FRAME = 1024;
@@ -39,8 +42,15 @@ export async function downloadBinary(device: BoardSession, request: BinaryDownlo
   const wireAtStart = device.transport.wire.total;
   let done = 0;
 
-  const exchange = async (io: InteractiveIo): Promise<Omit<DownloadResult, 'wireBytes'>> => {
+  let missing: BelayError | undefined;
+
+  const exchange = async (io: InteractiveIo): Promise<Omit<DownloadResult, 'wireBytes'> | undefined> => {
     const sizeLine = await readLine(io, 'the file size');
+    // Not a file: the board says so instead of a traceback, and ends (thrown once it has).
+    if (sizeLine === '-' || sizeLine === 'd') {
+      missing = notAFile(request.path, sizeLine === 'd');
+      return undefined;
+    }
     const total = Number(sizeLine);
     request.onProgress?.({ done: 0, total });
     for (;;) {
@@ -72,6 +82,7 @@ export async function downloadBinary(device: BoardSession, request: BinaryDownlo
   };
 
   const run = await runExchange(device, code, exchange);
+  if (missing) throw missing;
   if (run.value === undefined) throw new BelayError('PROTOCOL', `the download of ${request.path} ended early`);
   return { ...run.value, wireBytes: device.transport.wire.total - wireAtStart };
 }

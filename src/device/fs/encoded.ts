@@ -9,6 +9,7 @@
  * path; they cost more bytes on the wire (base64: 4/3) and a round trip per chunk.
  */
 import { BelayError, abortError } from '../../errors.js';
+import { notAFile } from './board-errors.js';
 import type { BoardSession } from '../session.js';
 import { pyCall } from './board-code.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
@@ -105,9 +106,12 @@ export async function downloadEncoded(device: BoardSession, request: EncodedDown
   // Lines are decoded as they arrive; sink writes are chained so order holds.
   let writes: Promise<void> = Promise.resolve();
   const pendingLines: string[] = [];
+  let missing: BelayError | undefined;
   const onLine = (raw: string) => {
     const line = raw.replace(/\r$/, '');
     if (total === undefined) {
+      // Not a file: the board says so in place of the size, and ends.
+      if (line === '-' || line === 'd') missing = notAFile(request.path, line === 'd');
       total = Number(line);
       request.onProgress?.({ done: 0, total });
       return;
@@ -142,6 +146,7 @@ export async function downloadEncoded(device: BoardSession, request: EncodedDown
     },
   });
   if (partial) onLine(partial);
+  if (missing) throw missing;
   flush();
   await writes;
   const ours = hasher.digest();

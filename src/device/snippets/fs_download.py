@@ -1,9 +1,14 @@
 # _bdl(p, size): streams file p to the host on stdout.buffer, length-framed so any byte value
-# passes: first the size as a decimal line, then frames
+# passes: first the size as a decimal line ("d" for a folder, "-" for
+# nothing there, and the program ends: an answer, not a traceback), then frames
 # [0x80|n>>8, n&255] + n bytes, then [0x88, 0] and a JSON line with the
 # digest and peak heap. Ctrl-C still works (nothing is read from stdin).
 # Part of the fs helpers.
 def _bdl(p, size):
+    k = _bkind(p)[0]
+    if k != "f":
+        sys.stdout.buffer.write(b"d\n" if k else b"-\n")
+        return
     gc.collect()
     base = gc.mem_alloc()
     buf = bytearray(size)

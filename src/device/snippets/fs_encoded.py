@@ -53,6 +53,11 @@ def _bwdrop(tmp):
 
 
 def _bread(p, n):
+    # The first line: the size, or "d" (a folder) / "-" (nothing there) and no more.
+    k = _bkind(p)[0]
+    if k != "f":
+        print("d" if k else "-")
+        return
     b64 = _bba and hasattr(_bba, "b2a_base64")
     h = _bnew()
     buf = bytearray(n)

@@ -1,9 +1,10 @@
-// `belay put FILE TARGET` as a user runs it, against a board on a serial
-// link (a pty) that still holds belay's helpers from an earlier command:
-// the board runs the connection's probe and then one program, whatever the
-// target turns out to be (a new file, an unchanged one, a folder, a
-// "folder/" to make), and a refusal costs no more.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// `belay put FILE TARGET` and `belay get FILE` as a user runs them, against
+// a board on a serial link (a pty) that still holds belay's helpers from an
+// earlier command: the board runs the connection's probe and then one
+// program, whatever the target turns out to be (a new file, an unchanged
+// one, a folder, a "folder/" to make, nothing at all), and a refusal costs
+// no more.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { describeWithSocat } from '../helpers/socat.js';
 import { tempDir } from '../helpers/boards.js';
 import { programsRunBy } from '../fs/helpers.js';
 
-describeWithSocat('belay put of one file', () => {
+describeWithSocat('belay put and get of one file', () => {
   let board: EmulatorTransport;
   let bridge: PtyBridge;
   let flash: string;
@@ -54,5 +55,18 @@ describeWithSocat('belay put of one file', () => {
     expect((await runBelay(cwd, ['--port', bridge.link, 'exec', "open('/taken.py', 'w').write('keep me')"])).code).toBe(0);
     expect(await put('app.py', '/taken.py/')).toMatchObject({ programs: 2, code: 1, json: { error: { code: 'FS_ERROR', data: { errnoName: 'ENOTDIR' } } } });
     expect(readFileSync(join(flash, 'taken.py'), 'utf8')).toBe('keep me');
+  });
+
+  it('get is the probe and one program, and so is finding no file there', async () => {
+    const get = async (...args: string[]) => {
+      let result: { code: number; stdout: string; stderr: string } | undefined;
+      const programs = await programsRunBy(board, async () => (result = await runBelay(cwd, ['--port', bridge.link, '--json', 'get', ...args])));
+      return { programs, code: result!.code, json: JSON.parse(result!.stdout) as { target?: string; error?: { code: string; data: { errnoName?: string } } } };
+    };
+    expect(await get('/app.py', 'back.py')).toMatchObject({ programs: 2, code: 0, json: { target: join(cwd, 'back.py') } });
+    expect(readFileSync(join(cwd, 'back.py'), 'utf8')).toBe('print("app")\n');
+    expect(await get('/nothing.py', 'nothing.py')).toMatchObject({ programs: 2, code: 1, json: { error: { code: 'FS_ERROR', data: { errnoName: 'ENOENT' } } } });
+    expect(await get('/lib', 'lib')).toMatchObject({ programs: 2, code: 2, json: { error: { code: 'USAGE' } } });
+    expect(existsSync(join(cwd, 'nothing.py')) || existsSync(join(cwd, 'lib'))).toBe(false);
   });
 });
