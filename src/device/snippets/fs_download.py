@@ -5,10 +5,9 @@
 # digest and peak heap. Ctrl-C still works (nothing is read from stdin).
 # Part of the fs helpers.
 def _bdl(p, size):
-    k = _bkind(p)[0]
+    k, t = _bkind(p)
     if k != "f":
-        sys.stdout.buffer.write(b"d\n" if k else b"-\n")
-        return
+        return print("d" if k else "-")
     gc.collect()
     base = gc.mem_alloc()
     buf = bytearray(size)
@@ -19,7 +18,7 @@ def _bdl(p, size):
     wr = sys.stdout.buffer.write
     with open(p, "rb") as f:
         rd = f.readinto
-        wr(b"%d\n" % os.stat(p)[6])
+        wr(b"%d\n" % t)
         peak = 0
         while True:
             n = rd(buf)
