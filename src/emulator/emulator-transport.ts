@@ -118,6 +118,11 @@ export class EmulatorTransport implements Transport {
     return this.corruptors['to-board'].count;
   }
 
+  /** Bytes the host has written that a paced link has not yet delivered to the board. */
+  get bytesOnTheLine(): number {
+    return this.toBoard.queued;
+  }
+
   /** Bytes the board has sent to the host since the link was opened (what a `to-host` fault counts). */
   get bytesToHost(): number {
     return this.corruptors['to-host'].count;
@@ -162,7 +167,12 @@ export class EmulatorTransport implements Transport {
     this.wire.sent += chunk.length;
     chunk = this.corruptors['to-board'].apply(chunk);
     // Writes go one after another, as on a wire, even when callers do not wait.
-    const sending = this.writing.then(() => (this.linkKind === 'usb' ? this.sendFlowControlled(chunk) : this.toBoard.send(chunk)));
+    // A UART's bytes join the line's queue at once, as they would the host's
+    // tty buffer: the line then runs back to back while the host has bytes
+    // for it. Waiting for the previous write to be delivered first left the
+    // line idle between writes, which a real UART does not. USB bytes wait
+    // for the board's room, in order.
+    const sending = this.linkKind === 'usb' ? this.writing.then(() => this.sendFlowControlled(chunk)) : this.toBoard.send(chunk);
     this.writing = sending.catch(() => undefined);
     await sending;
     if (cut) {

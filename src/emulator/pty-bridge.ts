@@ -17,6 +17,9 @@ export interface PtyBridge {
   close(): Promise<void>;
 }
 
+/** Bytes a UART link's writer may have queued ahead of the line (a tty's output buffer). */
+const UART_TTY_BUFFER = 4096;
+
 export function socatAvailable(): boolean {
   return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 }
@@ -50,14 +53,22 @@ export async function servePty(transport: Transport, link: string): Promise<PtyB
     // raw,echo=0: a transparent byte pipe; wait-slave: relay only while someone has it open.
     const proc = spawn('socat', ['-b', '65536', `PTY,link=${link},raw,echo=0,wait-slave`, 'STDIO'], { stdio: ['pipe', 'pipe', 'ignore'] });
     child = proc;
-    // Read the next bytes only once the board took these: a flow-controlled
-    // board then holds the writer back through the pty, as USB does.
+    // A USB board: read the next bytes only once the board took these, so a
+    // board out of room holds the writer back through the pty, as USB does.
+    // A UART: keep up to a tty buffer's worth on its way, so the line never
+    // idles while the writer has bytes for it.
+    const ahead = transport.link?.kind === 'usb' ? 0 : UART_TTY_BUFFER;
+    let queued = 0;
     proc.stdout!.on('data', (chunk: Buffer) => {
-      proc.stdout!.pause();
+      queued += chunk.length;
+      if (queued > ahead) proc.stdout!.pause();
       transport
         .write(chunk)
         .catch(() => undefined)
-        .finally(() => proc.stdout!.resume());
+        .finally(() => {
+          queued -= chunk.length;
+          if (queued <= ahead) proc.stdout!.resume();
+        });
     });
     proc.stdin!.on('error', () => undefined);
     proc.on('exit', () => {

@@ -44,6 +44,13 @@ export class Pacer {
     });
   }
 
+  /** Bytes sent but not yet delivered (waiting for the line). */
+  get queued(): number {
+    let bytes = 0;
+    for (const item of this.queue) bytes += item.bytes.length;
+    return bytes;
+  }
+
   /** Drops whatever is still queued (the link is gone). */
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
