@@ -6,19 +6,14 @@
  *           and poller, with reads and writes on the file descriptor. The
  *           default on Linux: it loads one small module and the addon
  *           instead of serialport's streams, parsers and logging (about
- *           7 MB and 30 ms less at start-up). The descriptor is
- *           non-blocking, so reads and writes are made at once on the
- *           event loop when the poller says it is ready, not through the
- *           thread pool: a transfer's every credit grant cost a pool trip
- *           that found nothing (EAGAIN, an Error object), a wait and
- *           another trip, which made most of the garbage of an upload.
+ *           7 MB and 30 ms less at start-up).
  *   stream  serialport's own stream over the binding it detects for the
  *           platform: the default elsewhere (macOS, Windows).
  *
  * Either way the port says when data arrives and when it is lost (a read
  * or write error, a hang-up); closing it on purpose says nothing.
  */
-import { readSync, writeSync } from 'node:fs';
+import { read, write } from 'node:fs';
 
 export type SerialDriver = 'native' | 'stream';
 
@@ -66,6 +61,14 @@ const MIN_POOL_SPACE = 1024;
 /** Errors that only mean "not now": wait until the descriptor is ready. */
 const RETRY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 
+function readAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
+}
+
+function writeAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buffer, offset, length, (error, written) => (error ? reject(error) : resolve(written))));
+}
+
 let binding: NativeBinding | undefined;
 
 async function nativeBinding(): Promise<NativeBinding> {
@@ -106,53 +109,38 @@ class NativePort implements OpenPort {
       if (waiter.events & events) waiter.resolve();
       else this.waiting.push(waiter);
     }
-    // The addon re-arms from its own record of what was ever asked, not what is still awaited.
-    if (this.waiting.length > 0 && !this.closed) this.poller.poll(this.awaited());
   }
 
   /** Resolves when the descriptor is readable or writable again. */
   private ready(events: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      // Every event someone waits for: the addon watches only the events of its latest call.
-      this.poller.poll(this.awaited());
+      this.poller.poll(events);
     });
   }
 
-  private awaited(): number {
-    return this.waiting.reduce((events, waiter) => events | waiter.events, 0);
-  }
-
-  /**
-   * Reads whatever the descriptor holds each time the poller says it is
-   * readable (never blocking: the descriptor is non-blocking), until the
-   * port closes or is lost.
-   */
   private async readLoop(): Promise<void> {
     while (!this.closed) {
-      await this.ready(READABLE).catch(() => undefined);
-      // Drain: a read that fills the space offered may have left more behind.
-      for (;;) {
-        if (this.closed) return;
-        if (this.pool.length - this.used < MIN_POOL_SPACE) {
-          this.pool = Buffer.allocUnsafe(POOL_SIZE);
-          this.used = 0;
-        }
-        const pool = this.pool;
-        const start = this.used;
-        let bytesRead: number;
-        try {
-          bytesRead = readSync(this.fd, pool, start, pool.length - start, null);
-        } catch (error) {
-          if (RETRY.has((error as NodeJS.ErrnoException).code ?? '')) break;
-          return this.lose(error as Error);
-        }
-        // A tty reads 0 bytes only once it has hung up (unplugged).
-        if (bytesRead === 0) return this.lose(new Error('the port hung up'));
-        this.used += bytesRead;
-        this.listeners.data(pool.subarray(start, start + bytesRead));
-        if (start + bytesRead < pool.length) break;
+      if (this.pool.length - this.used < MIN_POOL_SPACE) {
+        this.pool = Buffer.allocUnsafe(POOL_SIZE);
+        this.used = 0;
       }
+      const pool = this.pool;
+      const start = this.used;
+      let bytesRead: number;
+      try {
+        bytesRead = await readAsync(this.fd, pool, start, pool.length - start);
+      } catch (error) {
+        if (this.closed) return;
+        if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) return this.lose(error as Error);
+        await this.ready(READABLE).catch(() => undefined);
+        continue;
+      }
+      if (this.closed) return;
+      // A tty reads 0 bytes only once it has hung up (unplugged).
+      if (bytesRead === 0) return this.lose(new Error('the port hung up'));
+      this.used += bytesRead;
+      this.listeners.data(pool.subarray(start, start + bytesRead));
     }
   }
 
@@ -162,13 +150,12 @@ class NativePort implements OpenPort {
     return done;
   }
 
-  /** Writes what the descriptor takes at once, then waits for it to be writable again, until all is written. */
   private async writeAll(bytes: Buffer): Promise<void> {
     let offset = 0;
     while (offset < bytes.length) {
       if (this.closed) throw new Error('Port is not open');
       try {
-        offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+        offset += await writeAsync(this.fd, bytes, offset, bytes.length - offset);
       } catch (error) {
         if (this.closed) throw new Error('Port is not open');
         if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) {
