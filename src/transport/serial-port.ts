@@ -13,7 +13,7 @@
  * Either way the port says when data arrives and when it is lost (a read
  * or write error, a hang-up); closing it on purpose says nothing.
  */
-import { read, write } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 
 export type SerialDriver = 'native' | 'stream';
 
@@ -61,12 +61,9 @@ const MIN_POOL_SPACE = 1024;
 /** Errors that only mean "not now": wait until the descriptor is ready. */
 const RETRY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 
-function readAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
-}
-
-function writeAsync(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
-  return new Promise((resolve, reject) => write(fd, buffer, offset, length, (error, written) => (error ? reject(error) : resolve(written))));
+/** An errno code, for the retry test. */
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? '';
 }
 
 let binding: NativeBinding | undefined;
@@ -109,18 +106,38 @@ class NativePort implements OpenPort {
       if (waiter.events & events) waiter.resolve();
       else this.waiting.push(waiter);
     }
+    if (this.waiting.length > 0) this.pollWaiting();
   }
 
   /** Resolves when the descriptor is readable or writable again. */
   private ready(events: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      this.poller.poll(events);
+      this.pollWaiting();
     });
   }
 
+  /** Polls for what every waiter waits for: a poll replaces the previous one's events, so a writer's wait must not end a reader's. */
+  private pollWaiting(): void {
+    let events = 0;
+    for (const waiter of this.waiting) events |= waiter.events;
+    this.poller.poll(events);
+  }
+
+  /**
+   * Reads whenever the poller says the port is readable. The descriptor is
+   * non-blocking, so reads and writes are plain system calls made on the
+   * spot: through libuv's thread pool each cost a hand-off between threads
+   * (a dozen futex calls), which an upload that waits for a one-byte credit
+   * grant every few hundred bytes pays tens of thousands of times.
+   */
   private async readLoop(): Promise<void> {
     while (!this.closed) {
+      try {
+        await this.ready(READABLE);
+      } catch {
+        return; // closed
+      }
       if (this.pool.length - this.used < MIN_POOL_SPACE) {
         this.pool = Buffer.allocUnsafe(POOL_SIZE);
         this.used = 0;
@@ -129,14 +146,12 @@ class NativePort implements OpenPort {
       const start = this.used;
       let bytesRead: number;
       try {
-        bytesRead = await readAsync(this.fd, pool, start, pool.length - start);
+        bytesRead = readSync(this.fd, pool, start, pool.length - start, null);
       } catch (error) {
         if (this.closed) return;
-        if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) return this.lose(error as Error);
-        await this.ready(READABLE).catch(() => undefined);
-        continue;
+        if (RETRY.has(codeOf(error))) continue;
+        return this.lose(error as Error);
       }
-      if (this.closed) return;
       // A tty reads 0 bytes only once it has hung up (unplugged).
       if (bytesRead === 0) return this.lose(new Error('the port hung up'));
       this.used += bytesRead;
@@ -155,10 +170,9 @@ class NativePort implements OpenPort {
     while (offset < bytes.length) {
       if (this.closed) throw new Error('Port is not open');
       try {
-        offset += await writeAsync(this.fd, bytes, offset, bytes.length - offset);
+        offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
       } catch (error) {
-        if (this.closed) throw new Error('Port is not open');
-        if (!RETRY.has((error as NodeJS.ErrnoException).code ?? '')) {
+        if (!RETRY.has(codeOf(error))) {
           this.lose(error as Error);
           throw error;
         }

@@ -62,6 +62,25 @@ for (const driver of DRIVERS) describeWithSocat(`a serial port driven by ${drive
     expect((await Device.over(first, { probe: false }).then((device) => device.exec('print(5)'))).stdout).toBe('5\n');
   });
 
+  it('reads what the board prints while a write waits for room', { timeout: 60_000 }, async () => {
+    const { bridge } = await servedBoard();
+    const transport = await serial(bridge.link, driver);
+    let seen = '';
+    transport.onData((chunk) => (seen += Buffer.from(chunk).toString('latin1')));
+    // A program that prints for a while and reads nothing: the board's
+    // buffer, the bridge and the pty fill up, and the host's write waits.
+    await transport.write(Buffer.from('\r\x03\x03\x01'));
+    await transport.write(Buffer.from("import time\nfor i in range(40):\n print('tick', i)\n time.sleep_ms(25)\n\x04"));
+    let written = false;
+    const flooding = transport.write(Buffer.alloc(256 * 1024, 0x20)).then(() => (written = true));
+    while (!seen.includes('tick 39')) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Every line arrived before the board read any of the flood.
+    expect(written).toBe(false);
+    await transport.write(Buffer.from('\x03'));
+    await transport.close();
+    await flooding.catch(() => undefined);
+  });
+
   it('refuses a write while it closes (LINK_LOST), and closes', async () => {
     const { bridge } = await servedBoard();
     const transport = await serial(bridge.link, driver);
