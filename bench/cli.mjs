@@ -4,7 +4,8 @@
 // a pseudo-terminal. Two links: the board paced like a 115200-baud UART, and
 // unthrottled. Each case: wall time (median of BENCH_RUNS, default 3), the
 // bytes that crossed the link and the programs the board ran (round trips).
-// Peak RSS of the CLI (with /usr/bin/time) for `exec pass` and a 1 MiB put.
+// Peak RSS of the CLI (with /usr/bin/time) for every case (the issue's
+// figures: `exec pass`, and a 1 MiB put and get).
 //
 // Real Python source: a few dozen modules of the Python standard library
 // found on this machine (BENCH_SOURCE=/some/folder of .py files instead), put
@@ -243,6 +244,7 @@ async function benchLink(link, baud) {
     await measure(board, cwd, link, 'get 64 KiB random', ['get', '/random-64k.bin', 'back-64k.bin'], { payload: 65536, before: async () => rmSync(join(cwd, 'back-64k.bin'), { force: true }) });
     if (!baud) {
       await measure(board, cwd, link, 'put 1 MiB random', ['put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
+      await measure(board, cwd, link, 'get 1 MiB random', ['get', '/random-1m.bin', 'back-1m.bin'], { payload: 1024 * 1024, before: async () => rmSync(join(cwd, 'back-1m.bin'), { force: true }) });
       await rm('/random-1m.bin')();
       console.error(`  the board's own time to write 1 MiB to its flash: ${(await flashWriteSeconds(board, cwd)).toFixed(2)} s`);
     }

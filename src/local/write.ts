@@ -11,7 +11,10 @@
  * - AtomicFile writes through a temp file beside the target (same folder,
  *   so the rename is atomic), created exclusively (a planted file or link
  *   under the temp name is never written through), flushed to disk, and
- *   renamed into place only on commit; discard removes it.
+ *   renamed into place only on commit; discard removes it. Small chunks
+ *   (a download's frames are 1 KiB) are gathered into writes of up to
+ *   WRITE_BATCH bytes: one trip to the disk per frame made the host fall
+ *   behind a fast link and pile up what it received.
  *
  * The folder the user names is trusted as given (it may itself be a link);
  * what lies below it is not. Someone racing belay on the same disk can still
@@ -127,9 +130,15 @@ function tempNameFor(target: string): string {
   return Buffer.byteLength(name) <= 200 ? `${PART_PREFIX}${tag}-${name}` : `${PART_PREFIX}${tag}`;
 }
 
+/** AtomicFile gathers chunks smaller than this into writes of this size. */
+export const WRITE_BATCH = 64 * 1024;
+
 /** A local file written through a temp name; `commit` renames it into place, `discard` removes it. */
 export class AtomicFile {
   private done = false;
+  /** Chunks taken but not yet written: pending[0, filled). */
+  private pending: Buffer | undefined;
+  private filled = 0;
 
   private constructor(
     readonly target: string,
@@ -152,20 +161,43 @@ export class AtomicFile {
     return new AtomicFile(target, temp, handle);
   }
 
-  /** Appends a chunk (the promise settles when the disk took it, so memory stays bounded). */
+  /**
+   * Appends a chunk. A small one is copied aside and written with the next
+   * ones once WRITE_BATCH bytes are gathered; the promise settles when the
+   * disk took whatever was written, so memory stays bounded.
+   */
   write = async (chunk: Uint8Array): Promise<void> => {
+    if (chunk.length >= WRITE_BATCH || this.filled + chunk.length > WRITE_BATCH) await this.flush();
+    if (chunk.length >= WRITE_BATCH) return this.writeOut(chunk);
+    this.pending ??= Buffer.allocUnsafe(WRITE_BATCH);
+    this.pending.set(chunk, this.filled);
+    this.filled += chunk.length;
+  };
+
+  /** Writes what was gathered. */
+  private async flush(): Promise<void> {
+    if (this.filled === 0) return;
+    // Handed over whole: a write that comes meanwhile gathers into a new buffer.
+    const gathered = this.pending!.subarray(0, this.filled);
+    this.pending = undefined;
+    this.filled = 0;
+    await this.writeOut(gathered);
+  }
+
+  private async writeOut(bytes: Uint8Array): Promise<void> {
     try {
-      await this.handle.write(chunk);
+      await this.handle.write(bytes);
     } catch (err) {
       throw localIoError(err, `cannot write ${this.target}`, this.target);
     }
-  };
+  }
 
   /** Flushes and renames the temp file over the target. */
   async commit(): Promise<void> {
     this.done = true;
     try {
       try {
+        await this.flush();
         await this.handle.sync();
       } finally {
         await this.handle.close();

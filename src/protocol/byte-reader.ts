@@ -5,6 +5,11 @@
  * must not keep a wait alive for ever) and honours an AbortSignal; a link
  * that closes fails every wait at once with LINK_LOST instead of leaving it
  * hanging.
+ *
+ * Received bytes wait in one buffer that grows by doubling and is reused
+ * once read, so taking in a chunk costs its own length however much is
+ * waiting (a download whose writer lags keeps a backlog; copying that whole
+ * backlog for every chunk made memory and time grow with its square).
  */
 import { BelayError, abortError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
@@ -38,8 +43,16 @@ export interface WaitOptions {
   what: string;
 }
 
+/** The smallest buffer allocated for received bytes. */
+const MIN_CAPACITY = 4096;
+/** A buffer larger than this is let go once empty (a burst's backlog is not kept for the rest of the session). */
+const KEEP_CAPACITY = 64 * 1024;
+
 export class ByteReader {
-  private buffer = Buffer.alloc(0);
+  /** Received bytes not yet read: data[start, end). */
+  private data: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
   private waiter: Waiter | undefined;
   private closedWith: BelayError | undefined;
   private readonly unsubscribe: Array<() => void>;
@@ -50,7 +63,7 @@ export class ByteReader {
     this.unsubscribe = [
       transport.onData((chunk) => {
         this.onReceive?.(chunk);
-        this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+        this.append(chunk);
         this.poke();
       }),
       transport.onClose((error) => {
@@ -65,14 +78,45 @@ export class ByteReader {
   }
 
   get buffered(): number {
-    return this.buffer.length;
+    return this.end - this.start;
+  }
+
+  /** The bytes waiting, as a view that is valid until the next append or unread (copy what is kept). */
+  private get buffer(): Buffer {
+    return this.data.subarray(this.start, this.end);
+  }
+
+  /** Marks `count` waiting bytes as read. */
+  private consume(count: number): void {
+    this.start += count;
+    if (this.start < this.end) return;
+    this.start = this.end = 0;
+    if (this.data.length > KEEP_CAPACITY) this.data = Buffer.alloc(0);
+  }
+
+  private append(chunk: Uint8Array): void {
+    const waiting = this.end - this.start;
+    if (this.end + chunk.length > this.data.length) {
+      if (waiting + chunk.length <= this.data.length / 2) this.data.copyWithin(0, this.start, this.end);
+      else {
+        const grown = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, 2 * (waiting + chunk.length)));
+        this.data.copy(grown, 0, this.start, this.end);
+        this.data = grown;
+      }
+      this.start = 0;
+      this.end = waiting;
+    }
+    this.data.set(chunk, this.end);
+    this.end += chunk.length;
   }
 
   /** Takes everything received so far, without waiting (possibly empty). */
   take(): Buffer {
-    const old = this.buffer;
-    this.buffer = Buffer.alloc(0);
-    return old;
+    const taken = this.buffer;
+    // The caller owns those bytes now: later ones go to a fresh buffer.
+    this.data = Buffer.alloc(0);
+    this.start = this.end = 0;
+    return taken;
   }
 
   private poke(): void {
@@ -119,7 +163,7 @@ export class ByteReader {
           fail(
             new BelayError('TIMEOUT', `the board did not answer in time (waiting for ${options.what})`, {
               hint: 'check the board is running MicroPython and not busy; try `belay reset`',
-              data: { waitingFor: options.what, timeoutMs: options.timeoutMs, received: this.buffer.length, deadline: byDeadline },
+              data: { waitingFor: options.what, timeoutMs: options.timeoutMs, received: this.buffered, deadline: byDeadline },
             }),
           );
         }, wait);
@@ -139,9 +183,9 @@ export class ByteReader {
     return this.wait(options, () => {
       const at = this.buffer.indexOf(needle);
       if (at < 0) return undefined;
-      const before = this.buffer.subarray(0, at);
-      this.buffer = this.buffer.subarray(at + needle.length);
-      return Buffer.from(before);
+      const before = Buffer.from(this.buffer.subarray(0, at));
+      this.consume(at + needle.length);
+      return before;
     });
   }
 
@@ -155,11 +199,10 @@ export class ByteReader {
       const at = this.buffer.indexOf(needle);
       if (at < 0) {
         // Keep only what could be the start of the marker.
-        const keep = Math.min(this.buffer.length, needle.length - 1);
-        if (this.buffer.length > keep) this.buffer = Buffer.from(this.buffer.subarray(this.buffer.length - keep));
+        this.consume(Math.max(0, this.buffered - (needle.length - 1)));
         return undefined;
       }
-      this.buffer = this.buffer.subarray(at + needle.length);
+      this.consume(at + needle.length);
       return true as const;
     });
   }
@@ -171,13 +214,14 @@ export class ByteReader {
   async streamUntil(marker: number, onChunk: (chunk: Buffer) => void, options: WaitOptions): Promise<void> {
     await this.wait(options, () => {
       const at = this.buffer.indexOf(marker);
-      const end = at < 0 ? this.buffer.length : at;
+      const end = at < 0 ? this.buffered : at;
       if (end > 0) {
-        onChunk(Buffer.from(this.buffer.subarray(0, end)));
-        this.buffer = this.buffer.subarray(end);
+        const chunk = Buffer.from(this.buffer.subarray(0, end));
+        this.consume(end);
+        onChunk(chunk);
       }
       if (at < 0) return undefined;
-      this.buffer = this.buffer.subarray(1);
+      this.consume(1);
       return true as const;
     });
   }
@@ -185,15 +229,27 @@ export class ByteReader {
   /** Exactly `count` bytes. */
   readExactly(count: number, options: WaitOptions): Promise<Buffer> {
     return this.wait(options, () => {
-      if (this.buffer.length < count) return undefined;
+      if (this.buffered < count) return undefined;
       const out = Buffer.from(this.buffer.subarray(0, count));
-      this.buffer = this.buffer.subarray(count);
+      this.consume(count);
       return out;
     });
   }
 
   /** Puts bytes back in front of the buffer (a reader that took one byte too many). */
   unread(bytes: Uint8Array): void {
-    if (bytes.length > 0) this.buffer = Buffer.concat([Buffer.from(bytes), this.buffer]);
+    if (bytes.length === 0) return;
+    if (bytes.length <= this.start) {
+      this.start -= bytes.length;
+      this.data.set(bytes, this.start);
+      return;
+    }
+    const waiting = this.buffer;
+    const data = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, 2 * (bytes.length + waiting.length)));
+    data.set(bytes, 0);
+    data.set(waiting, bytes.length);
+    this.data = data;
+    this.start = 0;
+    this.end = bytes.length + waiting.length;
   }
 }

@@ -12,7 +12,7 @@
  * required from node_modules.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/boards.js';
@@ -88,6 +88,16 @@ describe('start-up', () => {
   it('ls runs the filesystem engine', async () => {
     const { modules } = await startup(['--port', 'emulator', 'ls', '/']);
     expect(modules).toContain('src/device/fs/device-fs.ts');
+  });
+
+  it('put of a small file where nothing is compressed loads no node:zlib (an unpaced link)', async () => {
+    const cwd = tempProject('belay-startup-');
+    writeFileSync(join(cwd, 'main.py'), 'print("hello")\n'.repeat(200));
+    const { modules, builtins } = await startup(['--port', 'emulator', 'put', 'main.py', '/main.py'], cwd);
+    // it did upload, through the module that would compress
+    expect(modules).toContain('src/device/fs/compress.ts');
+    expect(modules).toContain('src/device/fs/upload-binary.ts');
+    expect(builtins).not.toContain('zlib');
   });
 });
 

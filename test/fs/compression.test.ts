@@ -10,7 +10,7 @@ import { Device } from '../../src/device/device.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { deflateRawSync } from 'node:zlib';
-import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, linkWantsCompression, windowBitsFor } from '../../src/device/fs/compress.js';
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, SAMPLE_SLICE, deflateIfWorth, linkWantsCompression, sampleStarts, windowBitsFor } from '../../src/device/fs/compress.js';
 import { cleanup, randomPayload, tempDir } from './helpers.js';
 
 const SMALL_HEAP = 32 * 1024;
@@ -82,6 +82,46 @@ describe('compressed uploads on a 32 KiB heap', () => {
     expect(readdirSync(flash)).toEqual(['main.py']);
     await device.fs.write('/main.py', text);
     expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+});
+
+describe('a sample decides first for large data', () => {
+  it('a large local file: text goes compressed, random bytes as they are; both round-trip', async () => {
+    const { device, flash } = await open();
+    const local = tempDir('local');
+    const text = sourceText(160 * 1024);
+    const noise = randomPayload(160 * 1024);
+    writeFileSync(join(local, 'text.py'), text);
+    writeFileSync(join(local, 'noise.bin'), noise);
+    const textStats = await device.fs.write('/text.py', { file: join(local, 'text.py') });
+    expect(textStats.compressed).toBeLessThan(text.length / 2);
+    const noiseStats = await device.fs.write('/noise.bin', { file: join(local, 'noise.bin') });
+    expect(noiseStats.compressed).toBeUndefined();
+    expect(readFileSync(join(flash, 'text.py')).equals(text)).toBe(true);
+    expect(readFileSync(join(flash, 'noise.bin')).equals(noise)).toBe(true);
+    cleanup(local);
+  });
+
+  /** `base` with the sampled slices replaced by `sample`, slice by slice. */
+  const withSample = (base: Buffer, sample: Buffer) => {
+    const out = Buffer.from(base);
+    sampleStarts(out.length)!.forEach((start, i) => sample.copy(out, start, i * SAMPLE_SLICE, (i + 1) * SAMPLE_SLICE));
+    return out;
+  };
+  const text = sourceText(64 * 1024);
+
+  it('data whose sample does not shrink is not deflated whole, however well the rest would', async () => {
+    const data = withSample(Buffer.concat([text, text, text, text]), randomPayload(64 * 1024));
+    // Whole, it would save more than a third...
+    expect(deflateRawSync(data, { windowBits: 15 }).length).toBeLessThan((data.length * 2) / 3);
+    // ...but the sample says no.
+    expect(await deflateIfWorth(data, undefined)).toBeUndefined();
+  });
+
+  it('a sample that shrinks leads to the whole being tried, which still decides', async () => {
+    const data = withSample(randomPayload(4 * 1024 * 1024), text);
+    expect(await deflateIfWorth(data, undefined)).toBeUndefined();
+    expect((await deflateIfWorth(Buffer.concat([text, text, text, text]), undefined))?.compressed.length).toBeLessThan(text.length * 2);
   });
 });
 

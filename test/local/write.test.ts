@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/tree.js';
 import { AtomicFile, checkWriteTargets, PART_PREFIX, writeFileAtomic } from '../../src/local/index.js';
+import { WRITE_BATCH } from '../../src/local/write.js';
 
 const folder = () => tempTree({}, 'belay-write-');
 
@@ -65,6 +66,21 @@ describe('AtomicFile', () => {
     await dropped.write(Buffer.from('half'));
     await dropped.discard();
     expect(readFileSync(target, 'utf8')).toBe('new content');
+    expect(readdirSync(dir)).toEqual(['out.bin']);
+  });
+
+  it('writes chunks of every size in order, small ones gathered, the last of them at commit', async () => {
+    const dir = folder();
+    const target = join(dir, 'out.bin');
+    const sizes = [1, 1024, 1023, WRITE_BATCH - 2048, 1, WRITE_BATCH, 7, 3 * WRITE_BATCH + 5, 1024, 1024, 5];
+    const chunks = sizes.map((size, i) => Buffer.alloc(size, i + 1));
+    const file = await AtomicFile.open(target);
+    for (const chunk of chunks) {
+      await file.write(chunk);
+      chunk.fill(0xee); // the caller may reuse its buffer once the write resolved
+    }
+    await file.commit();
+    expect(readFileSync(target).equals(Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1))))).toBe(true);
     expect(readdirSync(dir)).toEqual(['out.bin']);
   });
 

@@ -814,7 +814,7 @@ export class DeviceFs {
       const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
       const atomic = (await Promise.all(targets.map((target) => this.atomicRename(target, options)))).every(Boolean);
       const compress = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase);
-      const prepared = prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
+      const prepared = await prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
       let started = -1;
       const onProgress = (index: number, done: number) => {
         // (Not onFile?.(++started): optional chaining would skip the increment too.)

@@ -51,9 +51,9 @@ export interface PreparedBatch {
  * the board's free heap) and that saves enough; else as it is, so a batch
  * is never sent larger than uncompressed.
  */
-export function prepareBatch(files: BatchFile[], compress?: { freeHeap?: number }): PreparedBatch {
+export async function prepareBatch(files: BatchFile[], compress?: { freeHeap?: number }): Promise<PreparedBatch> {
   const { stream, headers, starts } = batchStream(files);
-  return { files, stream, headers, starts, compression: compress ? deflateIfWorth(stream, compress.freeHeap) : undefined };
+  return { files, stream, headers, starts, compression: compress ? await deflateIfWorth(stream, compress.freeHeap) : undefined };
 }
 
 export interface BatchUploadRequest {
