@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Device } from '../../src/device/device.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
-import { groupVersion, installPrograms } from '../../src/device/fs/board-code.js';
+import { groupNames, groupVersion, HELPER_GROUPS, installPrograms, removalProgram, type HelperGroup } from '../../src/device/fs/board-code.js';
 import { cleanup, tempDir } from './helpers.js';
 
 const opened: Array<{ board: EmulatorTransport; flash: string }> = [];
@@ -70,5 +70,30 @@ describe('fs helpers across sessions on one board', () => {
     expect(second.capabilities.helpers).toEqual({});
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeGreaterThan(helperBytes);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+  });
+});
+
+describe('the names a helper group defines', () => {
+  /** The board's helper-like globals (names starting _b or _B). */
+  async function helperGlobals(device: Device): Promise<string[]> {
+    const { stdout } = await device.exec("print(' '.join(sorted(k for k in globals() if k[:2] in ('_b', '_B'))))");
+    return stdout.split(/\s+/).filter(Boolean);
+  }
+
+  it('are every global its code leaves on the board, so a stale version is removed whole', async () => {
+    const { transport } = await board();
+    const device = await Device.over(transport, { probe: false });
+    const groups = Object.keys(HELPER_GROUPS) as HelperGroup[];
+    let seen: string[] = [];
+    for (const group of groups) {
+      for (const program of installPrograms([group])) await device.exec(program);
+      const now = await helperGlobals(device);
+      const added = now.filter((name) => !seen.includes(name));
+      expect(added.length).toBeGreaterThan(0);
+      expect(groupNames(group), group).toEqual(expect.arrayContaining(added));
+      seen = now;
+    }
+    await device.exec(removalProgram(groups));
+    expect(await helperGlobals(device)).toEqual([]);
   });
 });

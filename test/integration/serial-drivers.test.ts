@@ -62,7 +62,10 @@ for (const driver of DRIVERS) describeWithSocat(`a serial port driven by ${drive
     expect((await Device.over(first, { probe: false }).then((device) => device.exec('print(5)'))).stdout).toBe('5\n');
   });
 
-  it('reads what the board prints while a write waits for room', { timeout: 60_000 }, async () => {
+  // The native driver only: serialport's own stream asks its poller for one
+  // kind of event at a time, so there a write that waits for room can hold
+  // reads back until it completes.
+  it.runIf(driver === 'native')('reads what the board prints while a write waits for room', { timeout: 60_000 }, async () => {
     const { bridge } = await servedBoard();
     const transport = await serial(bridge.link, driver);
     let seen = '';

@@ -81,12 +81,16 @@ export function groupVersion(group: HelperGroup): string {
   return version;
 }
 
-/** The global names a group defines (functions, classes, module-level values) and its version marker. */
+/**
+ * The global names a group defines (functions, classes, module-level values,
+ * modules imported under a helper name, also inside a top-level try) and its
+ * version marker: helper names start `_b` or `_B` (constants and classes).
+ */
 export function groupNames(group: HelperGroup): string[] {
   const names = new Set<string>([`_bv_${group}`]);
   for (const name of HELPER_GROUPS[group]) {
     for (const line of stripped(name).split('\n')) {
-      const defined = /^(?:def|class) (_b\w+)|^(_b\w+)\s*=|^(?:import|from) .* as (_b\w+)$/.exec(line);
+      const defined = /^(?:def|class) (_[bB]\w+)|^\s?(_[bB]\w+)\s*=|^\s*(?:import|from) .* as (_[bB]\w+)$/.exec(line);
       const found = defined?.[1] ?? defined?.[2] ?? defined?.[3];
       if (found) names.add(found);
     }
