@@ -4,9 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { runCli } from './program.js';
+import { setCodeCacheSaver } from './compiler-off.js';
+
+/** What the launcher (main.ts) offers the CLI. */
+export interface Launcher {
+  /** Writes V8's code cache for the bundle now, if this run is to write one. */
+  saveCodeCache?: () => void;
+}
 
 /** Runs the CLI on `argv` (process.argv); resolves with the exit status. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], launcher: Launcher = {}): Promise<number> {
+  setCodeCacheSaver(launcher.saveCodeCache);
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return runCli(argv, pkg.version);
 }

@@ -13,10 +13,11 @@ import { compileBundle, userCacheDir } from './compile-cache.js';
 // The launcher is CommonJS once built: __dirname and require are its own.
 const file = nodePath.join(__dirname, 'cli.js');
 const bundle = compileBundle(file, userCacheDir({ platform: process.platform, env: process.env }));
-const module = { exports: {} as { run?: (argv: string[]) => Promise<number> } };
+const module = { exports: {} as { run?: (argv: string[], launcher: { saveCodeCache: () => void }) => Promise<number> } };
 (bundle.value as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, file, __dirname);
 
-void module.exports.run!(process.argv).then(async (status) => {
+// The CLI may write the cache earlier, before it changes V8's flags (compiler-off.ts): save() writes once.
+void module.exports.run!(process.argv, { saveCodeCache: () => bundle.save() }).then(async (status) => {
   bundle.save();
   // Exit at once rather than when the event loop drains: nothing is left to do,
   // and after a transfer tearing down the heap a large payload grew takes tens

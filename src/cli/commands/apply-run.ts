@@ -21,6 +21,7 @@ import { formatBytes } from '../format.js';
 import { applyView, RESET_WORDS } from '../views/apply-progress.js';
 import { plural } from '../views/plan-words.js';
 import { phaseStatus, render } from './plan-commands.js';
+import { stopOptimisingForTransfer } from '../compiler-off.js';
 
 export interface ApplyOptions {
   yes?: boolean;
@@ -105,7 +106,12 @@ async function execute(ctx: Context, device: Device, plan: Plan, config: LoadedC
   let phase: ApplyPhase = 'check';
   const onInterrupt = () => view.interrupted(phase);
   ctx.signal.addEventListener('abort', onInterrupt, { once: true });
-  const hooks: ApplyHooks = { ...view.hooks, onStart: (started, detail) => ((phase = started), view.hooks.onStart?.(started, detail)) };
+  const hooks: ApplyHooks = {
+    ...view.hooks,
+    onStart: (started, detail) => ((phase = started), view.hooks.onStart?.(started, detail)),
+    // Files on the way: the optimising compiler goes off (compiler-off.ts).
+    onProgress: (stage, progress) => (void stopOptimisingForTransfer(), view.hooks.onProgress?.(stage, progress)),
+  };
   let result: ApplyResult;
   try {
     result = await applyPlan(device, plan, config, { signal: ctx.signal, hooks, name: file });

@@ -20,6 +20,7 @@ import type { FileEvent, FsEntry } from '../../device/fs/index.js';
 /** The transfer code (and the local tree walker), loaded when a file command runs. */
 const fsLayer = () => import('../../device/fs/index.js');
 import type { Device } from '../../device/device.js';
+import { stopOptimisingForTransfer } from '../compiler-off.js';
 
 /** "12.0 KiB, 40.2 KiB/s": the size, and the rate when it means something. */
 function sizeAndRate(bytes: number, ms: number): string {
@@ -37,6 +38,18 @@ async function localKind(path: string): Promise<'file' | 'dir' | undefined> {
   }
 }
 
+
+/** Progress of a one-file transfer: the first bytes switch the optimising compiler off (compiler-off.ts). */
+function transferProgress(progress: ProgressLine, p: { done: number; total?: number }): void {
+  void stopOptimisingForTransfer();
+  progress.update(p.done, p.total);
+}
+
+/** A downloaded chunk to stdout (cat, get -), likewise. */
+function rawTransfer(ctx: Context, chunk: Buffer): void {
+  void stopOptimisingForTransfer();
+  ctx.out.raw(chunk);
+}
 
 function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRun = false) {
   let started = 0;
@@ -60,7 +73,10 @@ function treeCallbacks(ctx: Context, progress: ProgressLine, verb: string, dryRu
         progress.start(`${verb} ${shown(event.path)}`);
       }
     },
-    onProgress: (_event: FileEvent, p: { done: number; total?: number }) => progress.update(p.done, p.total),
+    onProgress: (_event: FileEvent, p: { done: number; total?: number }) => {
+      void stopOptimisingForTransfer();
+      progress.update(p.done, p.total);
+    },
     finish,
   };
 }
@@ -122,7 +138,7 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
       progress.start(`put ${shown(path)}`);
       started = performance.now();
     },
-    onProgress: (p) => started > 0 && progress.update(p.done, p.total),
+    onProgress: (p) => started > 0 && transferProgress(progress, p),
   });
   const target = stats.path ?? named.path;
   if (stats.skipped) {
@@ -192,7 +208,7 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   if (local === '-') {
     // To stdout, verified like every download; the data is the output, so no JSON.
     if (ctx.options.json) throw new BelayError('USAGE', 'get REMOTE - writes the file itself to stdout: it cannot be combined with --json');
-    await fs.read(source, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) }).catch(folderNeedsRecursive(source));
+    await fs.read(source, { signal: ctx.signal, onData: (chunk) => rawTransfer(ctx, chunk) }).catch(folderNeedsRecursive(source));
     return undefined;
   }
   let target = nodePath.resolve(ctx.cwd, local ?? boardBasename(source));
@@ -201,7 +217,7 @@ async function get(ctx: Context, device: Device, remote: string, local: string |
   progress.start(`get ${shown(source)}`);
   const started = performance.now();
   const { getFile } = await fsLayer();
-  const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => progress.update(p.done, p.total) }).catch(folderNeedsRecursive(source));
+  const stats = await getFile(fs, source, target, { signal: ctx.signal, onProgress: (p) => transferProgress(progress, p) }).catch(folderNeedsRecursive(source));
   progress.done(`got ${shown(source)} -> ${target} (${sizeAndRate(stats.bytes, performance.now() - started)})`);
   return { target, files: [{ path: source, local: target, size: stats.bytes }], bytes: stats.bytes, hash: stats.hash };
 }
@@ -257,7 +273,7 @@ export function registerFsCommands(program: Command): void {
     .action(
       action(async (ctx, path: string) => {
         await withDevice(ctx, async (device) => {
-          await device.fs.read(path, { signal: ctx.signal, onData: (chunk) => ctx.out.raw(chunk) });
+          await device.fs.read(path, { signal: ctx.signal, onData: (chunk) => rawTransfer(ctx, chunk) });
         });
       }),
     );
