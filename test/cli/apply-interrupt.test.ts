@@ -69,7 +69,16 @@ class Gate {
     held?.done();
   }
 
+  /** Writes go through in order: what the bridge reads after a held write waits behind it, as on a link. */
+  private queue: Promise<void> = Promise.resolve();
+
   private write(bytes: Uint8Array): Promise<void> {
+    const passing = this.queue.then(() => this.pass(bytes));
+    this.queue = passing.catch(() => undefined);
+    return passing;
+  }
+
+  private pass(bytes: Uint8Array): Promise<void> {
     if (this.pattern) {
       this.tail = (this.tail + Buffer.from(bytes).toString('latin1')).slice(-400);
       if (this.pattern.test(this.tail)) {
