@@ -58,6 +58,7 @@ export class EmulatorTransport implements Transport {
   /** The board reset itself during this connection. */
   private resetSeen = false;
   private resetting: Promise<void> | undefined;
+  /** The chain of USB writes (each waits for the board's room). */
   private writing: Promise<void> = Promise.resolve();
   private readonly linkKind: LinkKind;
   private mutationCount = 0;
@@ -167,13 +168,14 @@ export class EmulatorTransport implements Transport {
     this.wire.sent += chunk.length;
     chunk = this.corruptors['to-board'].apply(chunk);
     // Writes go one after another, as on a wire, even when callers do not wait.
-    // A UART's bytes join the line's queue at once, as they would the host's
-    // tty buffer: the line then runs back to back while the host has bytes
-    // for it. Waiting for the previous write to be delivered first left the
-    // line idle between writes, which a real UART does not. USB bytes wait
-    // for the board's room, in order.
-    const sending = this.linkKind === 'usb' ? this.writing.then(() => this.sendFlowControlled(chunk)) : this.toBoard.send(chunk);
-    this.writing = sending.catch(() => undefined);
+    // A UART's bytes join the paced line's queue at once (the queue keeps
+    // their order), as a host's tty buffer feeds a real UART back to back.
+    // USB bytes each wait for the board's room, so they are chained.
+    let sending: Promise<void>;
+    if (this.linkKind === 'usb') {
+      sending = this.writing.then(() => this.sendFlowControlled(chunk));
+      this.writing = sending.catch(() => undefined);
+    } else sending = this.toBoard.send(chunk);
     await sending;
     if (cut) {
       this.lose('the link to the emulated board was cut (fault injection)');
