@@ -10,7 +10,7 @@ import { Device } from '../../src/device/device.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { deflateRawSync } from 'node:zlib';
-import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, SAMPLE_SLICE, deflateIfWorth, linkWantsCompression, sampleStarts, windowBitsFor } from '../../src/device/fs/compress.js';
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, NARROWER_TRIES_MAX, SAMPLE_SLICE, deflateIfWorth, linkWantsCompression, sampleStarts, windowBitsFor } from '../../src/device/fs/compress.js';
 import { cleanup, randomPayload, tempDir } from './helpers.js';
 
 const SMALL_HEAP = 32 * 1024;
@@ -137,6 +137,17 @@ describe('the deflate window follows the free heap', () => {
     expect(stats.compressed).toBe(Math.min(at(15), at(13), at(11)));
     expect(stats.compressed).toBeLessThan(at(MAX_WINDOW_BITS));
     expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
+  });
+
+  it('large data is deflated once, with the widest window (narrower tries cost a deflate each)', async () => {
+    const text = sourceText(NARROWER_TRIES_MAX + 32 * 1024);
+    const at = (windowBits: number) => deflateRawSync(text, { windowBits, level: 9, memLevel: 9 }).length;
+    // A narrower window would come out smaller here, as on the 48 KiB above...
+    expect(Math.min(at(13), at(11))).toBeLessThan(at(MAX_WINDOW_BITS));
+    // ...but the data is too large to try them.
+    const choice = await deflateIfWorth(text, 1 << 30);
+    expect(choice?.windowBits).toBe(MAX_WINDOW_BITS);
+    expect(choice?.compressed.length).toBe(at(MAX_WINDOW_BITS));
   });
 
   it('a board with heap to spare gets the widest window, which saves more than a small one, and the text round-trips', async () => {

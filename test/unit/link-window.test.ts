@@ -1,13 +1,16 @@
 // The link kind a port leads to (USB ids, from a sysfs tree on disk) and
 // the upload window each kind gets: a UART bridge and an unknown link never
 // more than 256 bytes; native USB, a board that reports its buffer, or the
-// user's setting more; out-of-range settings refused.
+// user's setting more; out-of-range settings refused. The frame size,
+// which follows the board's heap rather than the window.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkKindOfUsb, linkOfPort, usbIdsOf } from '../../src/transport/link.js';
 import { chooseWindow, SAFE_WINDOW, USB_WINDOW } from '../../src/device/link-window.js';
 import { tempDir } from '../helpers/boards.js';
+import { MIN_FRAME, frameSizeFor } from '../../src/device/fs/upload-binary.js';
+import { MAX_FRAME } from '../../src/device/fs/frames.js';
 
 describe('link kind by USB id', () => {
   it.each([
@@ -90,5 +93,20 @@ describe('the upload window', () => {
     for (const explicit of [0, 35, 65537, 100.5, Number.NaN]) {
       expect(() => chooseWindow({ explicit, link: uart })).toThrow(expect.objectContaining({ code: 'USAGE' }));
     }
+  });
+});
+
+describe('frame size (the board frame buffer), separate from the window', () => {
+  it('grows with the free heap up to the largest frame, even when the window is small', () => {
+    expect(frameSizeFor(256)).toBe(MIN_FRAME); // heap unknown: the smallest buffer
+    expect(frameSizeFor(256, 4 * 1024)).toBe(MIN_FRAME); // a board short of heap
+    expect(frameSizeFor(256, 20 * 1024)).toBe(1280); // an ESP8266 after the helpers
+    expect(frameSizeFor(256, 190 * 1024)).toBe(MAX_FRAME); // a Pico
+    expect(frameSizeFor(1024)).toBe(1024);
+  });
+
+  it('a large window gets the largest frame whatever the heap (the link, not the buffer, bounds it)', () => {
+    expect(frameSizeFor(USB_WINDOW)).toBe(MAX_FRAME);
+    expect(frameSizeFor(USB_WINDOW, 4 * 1024)).toBe(MAX_FRAME);
   });
 });

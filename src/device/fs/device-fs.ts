@@ -422,6 +422,7 @@ export class DeviceFs {
         algorithm: features.hash,
         total,
         window: this.window.window,
+        freeHeap: this.device.capabilities.memFree,
         compression,
         signal: options.signal,
         onProgress: options.onProgress,
@@ -518,6 +519,7 @@ export class DeviceFs {
             algorithm: features.hash,
             total,
             window: this.window.window,
+            freeHeap: this.device.capabilities.memFree,
             compression,
             // A lone rename needs a journal only where rename does not replace atomically (FAT).
             commit: options.commitNow && temp !== target ? { journaled: needsJournal({ m: [], r: [[temp, target]], x: [], y: [] }, await this.atomicRename(target, options)) } : undefined,
@@ -825,6 +827,7 @@ export class DeviceFs {
       const result = await uploadBatch(this.device, prepared, {
         algorithm: features.hash,
         window: this.window.window,
+        freeHeap: this.device.capabilities.memFree,
         journaled: needsJournal(journal, atomic),
         solo,
         signal: options.signal,

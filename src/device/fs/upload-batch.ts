@@ -59,6 +59,8 @@ export async function prepareBatch(files: BatchFile[], compress?: { freeHeap?: n
 export interface BatchUploadRequest {
   algorithm: HashAlgorithm;
   window?: number;
+  /** The board's free heap (probe), which sizes its frame buffer; undefined: unknown. */
+  freeHeap?: number;
   /** Commit under a journal (needsJournal). */
   journaled: boolean;
   /** Nothing else is staged on the board: an abort may roll the whole intent log back (the folders made for the batch go too). */
@@ -114,7 +116,7 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
   const { files, stream, headers, starts, compression } = batch;
   const window = checkWindow(request.window ?? SAFE_WINDOW);
   const quantum = creditQuantum(window);
-  const frameSize = frameSizeFor(window);
+  const frameSize = frameSizeFor(window, request.freeHeap);
   const payload = compression ? compression.compressed : stream;
   // What the board's hash line must say for each file: the header record, then the content.
   const expected = files.map((file, i) => {

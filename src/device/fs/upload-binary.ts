@@ -39,9 +39,20 @@ import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
-/** Payload bytes per frame: the board's buffer. Frames need not fit the window (credit counts bytes). */
-export function frameSizeFor(window: number): number {
-  return Math.min(MAX_FRAME, Math.max(512, window));
+/** The smallest frame buffer: what a board gets when its free heap is unknown and its window small. */
+export const MIN_FRAME = 512;
+
+/**
+ * Payload bytes per frame, the size of the board's frame buffer. Frames
+ * need not fit the window (credit counts bytes), so a small window still
+ * gets large frames where the board's free heap allows (a sixteenth of it,
+ * as for the deflate window): each frame costs a 2-byte header on the wire
+ * and a pass of the receiver's loop on the board, so 2 KiB frames instead
+ * of 512 save 0.3% of a slow link and three quarters of those passes.
+ */
+export function frameSizeFor(window: number, freeHeap?: number): number {
+  const byHeap = freeHeap === undefined ? 0 : Math.floor(freeHeap / 16);
+  return Math.min(MAX_FRAME, Math.max(MIN_FRAME, window, byHeap));
 }
 
 /** What every upload needs, wherever its target is decided. */
@@ -52,6 +63,8 @@ interface ReceiveRequest {
   algorithm: HashAlgorithm;
   total?: number;
   window?: number;
+  /** The board's free heap (probe), which sizes its frame buffer; undefined: unknown. */
+  freeHeap?: number;
   /** Send this raw deflate stream of the source instead (see compress.ts). */
   compression?: CompressionChoice;
   signal?: AbortSignal;
@@ -115,7 +128,7 @@ interface BoardSummary {
 /** The receiver's settings for a request: credit window, quantum, frame size. */
 function receiverFor(request: ReceiveRequest): { window: number; quantum: number; frameSize: number; windowBits: number } {
   const window = checkWindow(request.window ?? SAFE_WINDOW);
-  return { window, quantum: creditQuantum(window), frameSize: frameSizeFor(window), windowBits: request.compression?.windowBits ?? 0 };
+  return { window, quantum: creditQuantum(window), frameSize: frameSizeFor(window, request.freeHeap), windowBits: request.compression?.windowBits ?? 0 };
 }
 
 /** Stages (and with `commit`, commits) one upload into `tmp`, verified from flash. */
