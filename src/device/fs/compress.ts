@@ -119,6 +119,8 @@ export async function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefin
   for (let windowBits = widest; windowBits >= narrowest; windowBits -= 2) {
     const compressed = deflateRawSync(raw, { windowBits, level: 9, memLevel: 9 });
     if (!best || compressed.length <= best.compressed.length) best = { compressed, windowBits };
+    // Data the widest window cannot shrink enough (random, already compressed) narrower ones will not either.
+    if (compressed.length > raw.length * (1 - MIN_SAVING)) break;
   }
   if (best!.compressed.length > raw.length * (1 - MIN_SAVING)) return undefined;
   return { ...best!, raw };
