@@ -97,7 +97,9 @@ export class Device implements BoardSession, AsyncDisposable {
   static async over(transport: Transport, options: Omit<ConnectOptions, keyof OpenOptions> = {}): Promise<Device> {
     const repl = new RawRepl(transport, { timeoutMs: options.timeoutMs, rawPaste: options.rawPaste, log: options.log });
     const device = new Device(transport, repl, options.fs);
-    await device.serialise(() => repl.enter(options.signal));
+    // The probe's modules load while the board answers the raw REPL request.
+    const meanwhile = options.probe !== false ? () => void device.probeModules() : undefined;
+    await device.serialise(() => repl.enter(options.signal, meanwhile));
     if (options.probe !== false) await device.probe({ signal: options.signal });
     return device;
   }
@@ -130,16 +132,12 @@ export class Device implements BoardSession, AsyncDisposable {
    */
   probe(options: { signal?: AbortSignal } = {}): Promise<Capabilities> {
     this.probing ??= (async () => {
-      const engine = import('./fs/device-fs.js');
-      // A rejected import must not surface as unhandled while the board answers.
-      engine.catch(() => undefined);
-      const programs = import('./probe-program.js');
-      programs.catch(() => undefined);
+      const { engine, programs, call } = this.probeModules();
       const raw = await this.serialise(async () => {
         const { signal } = options;
-        const { RESIDENT_PROBE_HEAP, probeProgram, residentProbeCall } = await programs;
+        const { RESIDENT_PROBE_HEAP, probeProgram } = await programs;
         // A board an earlier connection left the probe on answers a short call; otherwise it says its free heap and the whole probe goes.
-        const resident = await this.repl.exec(residentProbeCall(), { signal });
+        const resident = await this.repl.exec(await call, { signal });
         const answer = resident.stdout.toString().trim();
         if (!/^\d+$/.test(answer)) return this.parseJson<RawProbe>(async () => resident);
         return this.parseJson<RawProbe>(() => this.repl.exec(probeProgram({ resident: Number(answer) >= RESIDENT_PROBE_HEAP }), { signal }));
@@ -154,6 +152,25 @@ export class Device implements BoardSession, AsyncDisposable {
     });
     return this.probing;
   }
+
+  /**
+   * What a probe needs on the host, started once: the filesystem engine, the
+   * probe's programs, and the first call (whose name hashes the probe's
+   * code, which loads node:crypto). Rejections are kept for probe() to see,
+   * not reported as unhandled while the board answers.
+   */
+  private probeModules(): { engine: Promise<typeof import('./fs/device-fs.js')>; programs: Promise<typeof import('./probe-program.js')>; call: Promise<string> } {
+    if (!this.probeLoads) {
+      const engine = import('./fs/device-fs.js');
+      const programs = import('./probe-program.js');
+      const call = programs.then((loaded) => loaded.residentProbeCall());
+      for (const loading of [engine, programs, call]) loading.catch(() => undefined);
+      this.probeLoads = { engine, programs, call };
+    }
+    return this.probeLoads;
+  }
+
+  private probeLoads: ReturnType<Device['probeModules']> | undefined;
 
   get description(): string {
     return this.transport.description;

@@ -163,11 +163,24 @@ export class RawRepl {
 
   /* ------------------------------------------------------------ session */
 
-  /** Stops a running program (Ctrl-C) and enters raw mode; NOT_RAW_REPL within the session timeout otherwise. */
-  async enter(signal?: AbortSignal): Promise<void> {
+  /**
+   * Stops a running program (Ctrl-C) and enters raw mode; NOT_RAW_REPL
+   * within the session timeout otherwise. `meanwhile` runs once the bytes
+   * that ask for the raw REPL are on their way: work that can use the time
+   * the board takes to answer (its banner crosses a slow link in ~5 ms).
+   */
+  async enter(signal?: AbortSignal, meanwhile?: () => void): Promise<void> {
     await this.settled(signal);
-    await this.enterRaw(signal);
+    this.meanwhile = meanwhile;
+    try {
+      await this.enterRaw(signal);
+    } finally {
+      this.meanwhile = undefined;
+    }
   }
+
+  /** What enter() was given to run while the board answers; taken by the first attempt. */
+  private meanwhile: (() => void) | undefined;
 
   /** Waits for a background recovery (after an abort), then makes sure the board is at the raw prompt. */
   private async ready(signal?: AbortSignal): Promise<void> {
@@ -242,6 +255,9 @@ export class RawRepl {
     await this.send('\r\x03\x03');
     this.reader.take(); // whatever the board said before: not ours
     await this.send('\r\x01');
+    const meanwhile = this.meanwhile;
+    this.meanwhile = undefined;
+    meanwhile?.();
     await this.reader.skipUntil(`${RAW_BANNER}>`, this.wait('the raw REPL prompt', signal, this.timeoutMs, deadline));
   }
 

@@ -156,6 +156,18 @@ describe('raw REPL framing', () => {
     expect(sent.indexOf('\x03')).toBeLessThan(sent.indexOf('\x01'));
   });
 
+  it("runs the caller's work once while the board answers: after Ctrl-A is out, before the prompt is matched", async () => {
+    const board = fakeBoard({ garbage: '>>> ' });
+    const transport = new ScriptedTransport(board.script, 3);
+    const repl = new RawRepl(transport, { timeoutMs: 500 });
+    const seen: Array<{ sent: string; raw: boolean }> = [];
+    await repl.enter(undefined, () => seen.push({ sent: transport.allSent.toString('latin1'), raw: repl.isRaw }));
+    expect(seen).toHaveLength(1);
+    expect(seen[0].sent).toContain('\x01');
+    expect(seen[0].raw).toBe(false);
+    expect(repl.isRaw).toBe(true);
+  });
+
   it('a board that answers both of its late Ctrl-A leaves no stale banner to misread', async () => {
     // Busy (Ctrl-C cannot reach its program) past the first try at the raw REPL:
     // it keeps every byte and answers them all when it is done, so belay's two
