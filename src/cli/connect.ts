@@ -114,6 +114,8 @@ export async function connect(ctx: Context, extra: CommandConnectOptions = {}): 
   });
   ctx.out.verbose(`connected to ${device.description}${device.boardPlatform ? ` (${device.boardPlatform})` : ''}`);
   if (extra.probe === false) return device;
+  const upload = device.fs.window;
+  ctx.out.verbose(`upload window ${upload.window} bytes: ${upload.reason}`);
   try {
     reportRecovery(ctx, await device.fs.recover({ signal: ctx.signal }));
   } catch (err) {

@@ -4,7 +4,7 @@
 // default belay keeps 256 bytes in flight and loses nothing; a larger
 // `--window` or belay.yaml `device.window` reaches the upload (the board
 // drops bytes and nothing is committed); a window out of range is refused
-// before anything is sent.
+// before anything is sent. --verbose says which window was chosen.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,9 +36,10 @@ describeWithSocat('the upload window from the command line and belay.yaml', () =
 
   const put = (target: string, ...args: string[]) => runBelay(cwd, [...args, 'put', 'blob.bin', target]);
 
-  it('by default loses no byte', async () => {
-    const run = await put('/default.bin', '--port', bridge.link);
+  it('by default loses no byte (and --verbose says the window)', async () => {
+    const run = await put('/default.bin', '--port', bridge.link, '--verbose');
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/upload window 256 bytes/);
     expect(board.droppedBytes).toBe(0);
     expect(readFileSync(join(flash, 'default.bin')).equals(data)).toBe(true);
   });
