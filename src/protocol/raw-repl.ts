@@ -171,16 +171,8 @@ export class RawRepl {
    */
   async enter(signal?: AbortSignal, meanwhile?: () => void): Promise<void> {
     await this.settled(signal);
-    this.meanwhile = meanwhile;
-    try {
-      await this.enterRaw(signal);
-    } finally {
-      this.meanwhile = undefined;
-    }
+    await this.enterRaw(signal, meanwhile);
   }
-
-  /** What enter() was given to run while the board answers; taken by the first attempt. */
-  private meanwhile: (() => void) | undefined;
 
   /** Waits for a background recovery (after an abort), then makes sure the board is at the raw prompt. */
   private async ready(signal?: AbortSignal): Promise<void> {
@@ -209,11 +201,11 @@ export class RawRepl {
     }
   }
 
-  private async enterRaw(signal?: AbortSignal): Promise<void> {
+  private async enterRaw(signal?: AbortSignal, meanwhile?: () => void): Promise<void> {
     this.inRaw = false;
     const deadline = now() + this.timeoutMs;
     try {
-      await this.tryEnter(signal, Math.min(deadline, now() + FIRST_BANNER_WAIT_MS));
+      await this.tryEnter(signal, Math.min(deadline, now() + FIRST_BANNER_WAIT_MS), meanwhile);
     } catch (err) {
       this.unsettled = true; // that Ctrl-A may still be answered, later
       if (!isBelayError(err, 'TIMEOUT')) throw err;
@@ -249,14 +241,12 @@ export class RawRepl {
     });
   }
 
-  private async tryEnter(signal: AbortSignal | undefined, deadline: number): Promise<void> {
+  private async tryEnter(signal: AbortSignal | undefined, deadline: number, meanwhile?: () => void): Promise<void> {
     // Ctrl-C twice: a program may catch the first KeyboardInterrupt. The \r
     // before Ctrl-A ends any half-typed line at the friendly prompt.
     await this.send('\r\x03\x03');
     this.reader.take(); // whatever the board said before: not ours
     await this.send('\r\x01');
-    const meanwhile = this.meanwhile;
-    this.meanwhile = undefined;
     meanwhile?.();
     await this.reader.skipUntil(`${RAW_BANNER}>`, this.wait('the raw REPL prompt', signal, this.timeoutMs, deadline));
   }

@@ -118,6 +118,11 @@ export class DeviceFs {
 
   private windowChoice: WindowChoice | undefined;
 
+  /** What the board's upload receiver is sized by: the credit window, and the free heap its frame buffer comes from. */
+  private get receiverSizing(): { window: number; freeHeap?: number } {
+    return { window: this.window.window, freeHeap: this.device.capabilities.memFree };
+  }
+
   /** The credit window for uploads and why (see ../link-window.ts), decided once per session. */
   get window(): WindowChoice {
     this.windowChoice ??= chooseWindow({
@@ -421,8 +426,7 @@ export class DeviceFs {
         source,
         algorithm: features.hash,
         total,
-        window: this.window.window,
-        freeHeap: this.device.capabilities.memFree,
+        ...this.receiverSizing,
         compression,
         signal: options.signal,
         onProgress: options.onProgress,
@@ -518,8 +522,7 @@ export class DeviceFs {
             source,
             algorithm: features.hash,
             total,
-            window: this.window.window,
-            freeHeap: this.device.capabilities.memFree,
+            ...this.receiverSizing,
             compression,
             // A lone rename needs a journal only where rename does not replace atomically (FAT).
             commit: options.commitNow && temp !== target ? { journaled: needsJournal({ m: [], r: [[temp, target]], x: [], y: [] }, await this.atomicRename(target, options)) } : undefined,
@@ -826,8 +829,7 @@ export class DeviceFs {
       const solo = this.pendingTemps.size === 0;
       const result = await uploadBatch(this.device, prepared, {
         algorithm: features.hash,
-        window: this.window.window,
-        freeHeap: this.device.capabilities.memFree,
+        ...this.receiverSizing,
         journaled: needsJournal(journal, atomic),
         solo,
         signal: options.signal,
