@@ -345,6 +345,8 @@ export class Device implements BoardSession, AsyncDisposable {
   async close(options: { leaveRaw?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     await this.queue;
+    // A small board gets its heap back (the helpers go); a lost link has nothing to give back.
+    if (options.leaveRaw !== false && !this.transport.closed) await this.fsApi?.release().catch(() => undefined);
     this.closed = true;
     if (options.leaveRaw !== false) await this.repl.leave().catch(() => undefined);
     this.repl.dispose();

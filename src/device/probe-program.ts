@@ -32,12 +32,13 @@ export function residentProbeCall(): string {
 
 /**
  * The whole probe: defines it and runs it. With `resident` (a board with
- * RESIDENT_PROBE_HEAP free) it then stays under residentProbeName(), and
- * copies of other versions are removed; otherwise it is deleted at once.
+ * RESIDENT_PROBE_HEAP free) it then stays under residentProbeName(), noted
+ * in `_belay_kept` (what `run` clears first, see board-code.ts), and copies of
+ * other versions are removed; otherwise it is deleted at once.
  */
 export function probeProgram(options: { resident: boolean }): string {
   const keep = options.resident
-    ? `def _bkeep(f):\n g = globals()\n for k in [k for k in g if k.startswith('_bp_')]:\n  del g[k]\n g[${pyLiteral(residentProbeName())}] = f\n_bkeep(_bprobe)\ndel _bkeep\n`
+    ? `def _bkeep(f):\n g = globals()\n for k in [k for k in g if k.startswith('_bp_')]:\n  del g[k]\n g[${pyLiteral(residentProbeName())}] = f\n g['_belay_kept'] = g.get('_belay_kept', ()) + (${pyLiteral(residentProbeName())},)\n_bkeep(_bprobe)\ndel _bkeep\n`
     : '';
   return `${snippet('probe')}_bprobe()\n${keep}del _bprobe\n`;
 }

@@ -48,7 +48,7 @@ const programs = new Map<string, string>();
  * its raw REPL globals (until a reset) and need not be sent it again; a
  * group whose version differs is removed (removalProgram) and sent anew.
  */
-export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'frames', 'upload'], budget = Infinity): string[] {
+export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'frames', 'upload'], budget = Infinity, options: { tracked?: boolean } = {}): string[] {
   const pieces = groups.flatMap((group) => [...HELPER_GROUPS[group].map((name) => stripped(name)), `_bv_${group} = ${pyLiteral(groupVersion(group))}`]);
   const programs: string[] = [];
   let current = '';
@@ -60,8 +60,27 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
     current += `${piece}\n`;
   }
   if (current) programs.push(current);
-  return programs;
+  return options.tracked ? programs.map((program) => `${TRACK_START}${program}${TRACK_END}`) : programs;
 }
+
+/**
+ * Around an install program of helpers that stay on the board: the globals
+ * it defines are added to `_belay_kept`, so the run wrapper (run_named.py) can
+ * clear them without a list from the host and without touching a name of
+ * the user's. A set of the globals for a moment: only boards with heap to
+ * spare keep helpers, so only they pay it.
+ */
+const TRACK_START = '_belay_seen = set(globals())\n';
+const TRACK_END = "_belay_kept = globals().get('_belay_kept', ()) + tuple(k for k in globals() if k not in _belay_seen and k != '_belay_seen')\ndel _belay_seen\n";
+
+/**
+ * Free heap (bytes, before any helper is installed) from which a board keeps
+ * the helpers between commands: about 20 KB of compiled code is then a small
+ * share of its heap. A smaller board (ESP8266-class) has them removed at
+ * the end of each command (DeviceFs.release), so the program it runs next
+ * has its whole heap.
+ */
+export const RESIDENT_HELPERS_HEAP = 96 * 1024;
 
 /** Compile budget for a board with `freeHeap` bytes free (undefined: unknown, assume plenty). */
 export function compileBudget(freeHeap: number | undefined): number {

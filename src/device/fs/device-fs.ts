@@ -21,7 +21,7 @@
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
-import { HELPER_GROUPS, compileBudget, groupVersion, installPrograms, pyCall, pyJsonCall, removalProgram, type HelperGroup } from './board-code.js';
+import { HELPER_GROUPS, RESIDENT_HELPERS_HEAP, compileBudget, groupVersion, installPrograms, pyCall, pyJsonCall, removalProgram, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { fsError, mapFsErrors } from './board-errors.js';
 import { lookThenUpload, uploadBinary } from './upload-binary.js';
@@ -159,15 +159,37 @@ export class DeviceFs {
       else stale.push(group);
     }
     if (stale.length > 0) await this.device.exec(removalProgram(stale), options);
+    // Helpers an earlier session kept: the board had heap to spare then, so those added now stay too.
+    if (this.installed.size > 0) this.keep = true;
   }
+
+  /**
+   * Whether the helpers stay on the board after this session (decided at
+   * the first install): only with RESIDENT_HELPERS_HEAP free, and then
+   * recorded on the board (tracked installs) so `run` can clear them.
+   */
+  private keep: boolean | undefined;
 
   /** Installs, in one program, the helper groups of `groups` the board does not have yet. */
   private async install(options: OperationOptions, groups: readonly HelperGroup[]): Promise<void> {
     await this.adoptHelpers(options);
     const missing = (['base', ...groups] as HelperGroup[]).filter((group, i, all) => all.indexOf(group) === i && !this.installed.has(group));
     if (missing.length === 0) return;
-    for (const program of installPrograms(missing, compileBudget(this.device.capabilities.memFree))) await this.device.exec(program, options);
+    const memFree = this.device.capabilities.memFree;
+    this.keep ??= memFree !== undefined && memFree >= RESIDENT_HELPERS_HEAP;
+    for (const program of installPrograms(missing, compileBudget(memFree), { tracked: this.keep })) await this.device.exec(program, options);
     for (const group of missing) this.installed.add(group);
+  }
+
+  /**
+   * At the end of a session: on a board that does not keep the helpers,
+   * removes those this session installed, so the heap is the user's again.
+   */
+  async release(options: OperationOptions = {}): Promise<void> {
+    if (this.keep !== false || this.installed.size === 0) return;
+    const groups = [...this.installed];
+    this.installed.clear();
+    await this.device.exec(removalProgram(groups), options);
   }
 
   /** Forgets the installed helpers (after a soft reset they must be installed again). */
