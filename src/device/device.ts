@@ -154,14 +154,16 @@ export class Device implements BoardSession, AsyncDisposable {
   }
 
   /**
-   * What a probe needs on the host, started once: the filesystem engine, the
-   * probe's programs, and the first call (whose name hashes the probe's
-   * code, which loads node:crypto). Rejections are kept for probe() to see,
-   * not reported as unhandled while the board answers.
+   * What a probe needs on the host, started once: the filesystem engine
+   * (with the helpers' versions worked out), the probe's programs, and the
+   * first call (whose name hashes the probe's code, which loads
+   * node:crypto). Rejections are kept for probe() to see, not reported as
+   * unhandled while the board answers.
    */
   private probeModules(): { engine: Promise<typeof import('./fs/device-fs.js')>; programs: Promise<typeof import('./probe-program.js')>; call: Promise<string> } {
     if (!this.probeLoads) {
-      const engine = import('./fs/device-fs.js');
+      // The helpers' versions are checked as soon as the probe answers: work them out while it is on its way.
+      const engine = import('./fs/device-fs.js').then(async (loaded) => ((await import('./fs/board-code.js')).warmGroupVersions(), loaded));
       const programs = import('./probe-program.js');
       const call = programs.then((loaded) => loaded.residentProbeCall());
       for (const loading of [engine, programs, call]) loading.catch(() => undefined);

@@ -102,6 +102,15 @@ export function groupVersion(group: HelperGroup): string {
 }
 
 /**
+ * Works out every group's version ahead of need (it reads and strips the
+ * helpers' source files, a few ms): a connection does it while the board
+ * answers its probe, off the path between the answer and the first call.
+ */
+export function warmGroupVersions(): void {
+  for (const group of Object.keys(HELPER_GROUPS) as HelperGroup[]) groupVersion(group);
+}
+
+/**
  * The global names a group defines (functions, classes, module-level values,
  * modules imported under a helper name, also inside a top-level try) and its
  * version marker: helper names start `_b` or `_B` (constants and classes).
