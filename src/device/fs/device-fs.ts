@@ -97,6 +97,9 @@ export interface Preflight {
 }
 type RawRecovery = Partial<RawCommit> & { journal: boolean; removed?: string[]; restored?: string[] };
 
+/** How long the removal of a small board's helpers at the end of a session may take (it takes milliseconds). */
+const RELEASE_TIMEOUT_MS = 5000;
+
 export class DeviceFs {
   private readonly installed = new Set<HelperGroup>();
   readonly options: Readonly<DeviceFsOptions>;
@@ -185,11 +188,12 @@ export class DeviceFs {
    * At the end of a session: on a board that does not keep the helpers,
    * removes those this session installed, so the heap is the user's again.
    */
-  async release(options: OperationOptions = {}): Promise<void> {
+  async release(): Promise<void> {
     if (this.keep !== false || this.installed.size === 0) return;
     const groups = [...this.installed];
     this.installed.clear();
-    await this.device.exec(removalProgram(groups), options);
+    // Bounded: a board that no longer answers must not hold the command's exit.
+    await this.device.exec(removalProgram(groups), { timeoutMs: RELEASE_TIMEOUT_MS });
   }
 
   /** Forgets the installed helpers (after a soft reset they must be installed again). */
