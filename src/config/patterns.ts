@@ -11,6 +11,18 @@ export const BUILTIN_IGNORE: readonly string[] = ['__pycache__', '.DS_Store', 'T
 
 export type BoardMatcher = (boardPath: string) => string | undefined;
 
+/**
+ * `path` as the glob matchers should see it: picomatch's wildcards (`*`,
+ * `**`) do not match a newline or other control character, so a file named
+ * "new<LF>line.py" would slip past `**` unseen, neither deployed nor refused
+ * nor excludable. Each control character stands as one ordinary character
+ * here, so the wildcards take such a name like any other.
+ */
+export function globbable(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return path.replace(/[\x00-\x1f\x7f]/g, '\uFFFD');
+}
+
 /** A function returning the first pattern that covers `boardPath`, or undefined. */
 export function boardMatcher(patterns: readonly string[]): BoardMatcher {
   const compiled = patterns.map((pattern) => {
@@ -21,7 +33,7 @@ export function boardMatcher(patterns: readonly string[]): BoardMatcher {
     return { pattern, test: picomatch(glob, { dot: true }) };
   });
   return (boardPath) => {
-    const parts = boardPath.split('/').filter(Boolean);
+    const parts = globbable(boardPath).split('/').filter(Boolean);
     // The path itself and every folder above it: a matched folder covers its contents.
     for (let n = parts.length; n >= 1; n--) {
       const candidate = parts.slice(0, n).join('/');

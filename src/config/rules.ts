@@ -6,6 +6,7 @@
  */
 import { isBelayError } from '../errors.js';
 import { ancestors, checkBoardPath } from '../paths/board.js';
+import { shown } from '../paths/shown.js';
 import { report, type CheckContext } from './context.js';
 import type { PathSegment } from './document.js';
 import { boardMatcher } from './patterns.js';
@@ -66,7 +67,7 @@ export async function checkRules(input: RuleInput, ctx: CheckContext): Promise<v
       const more = unwritable.length > 1 ? ` (and ${unwritable.length - 1} more)` : '';
       report(ctx, ['sources', index, 'from'], {
         code: check.ok ? 'PATH_INVALID' : check.code,
-        message: `${file.local} cannot be deployed: board path ${JSON.stringify(file.board)} ${check.ok ? '' : check.reason}${more}`,
+        message: `${shown(file.local)} cannot be deployed: board path ${JSON.stringify(file.board)} ${check.ok ? '' : check.reason}${more}`,
         hint: 'rename the file, or leave it out with an exclude pattern',
       });
     }

@@ -16,7 +16,7 @@
 import picomatch from 'picomatch';
 import { walkTree } from '../local/walk.js';
 import { boardJoin } from '../paths/board.js';
-import { boardMatcher } from './patterns.js';
+import { boardMatcher, globbable } from './patterns.js';
 import type { SourceMapping } from './types.js';
 
 export interface SourceFile {
@@ -58,9 +58,10 @@ export async function listSourceFiles(source: SourceMapping, ignore: readonly st
   });
   const files: SourceFile[] = [];
   for (const file of tree.files) {
+    const name = globbable(file.relative);
     let included = false;
     includes.forEach((m, i) => {
-      if (m(file.relative)) {
+      if (m(name)) {
         includeHits[i]++;
         included = true;
       }
@@ -68,7 +69,7 @@ export async function listSourceFiles(source: SourceMapping, ignore: readonly st
     if (!included) continue;
     let excluded = false;
     excludes.forEach((m, i) => {
-      if (m(file.relative)) {
+      if (m(name)) {
         excludeHits[i]++;
         excluded = true;
       }

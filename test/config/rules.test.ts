@@ -136,6 +136,21 @@ describe('listing sources', () => {
     expect(again.includeHits).toEqual([3, 0, 0]);
     expect(again.excludeHits).toEqual([1]);
   });
+
+  it('sees names with a newline or a tab like any other: the default include takes them, so they are refused, not silently left out', async () => {
+    const files = { 'belay.yaml': 'sources:\n  - from: src\n', 'src/main.py': '', 'src/new\nline.py': '', 'src/lib/tab\there.py': '' };
+    const refused = await validateConfig({ cwd: project(files), env: {} });
+    expect(where(refused.diagnostics, 'error')).toEqual([['PATH_INVALID', 2, 11]]);
+    const message = refused.diagnostics[0]!.message;
+    expect(message).toContain('(and 1 more)');
+    expect(message).not.toMatch(/[\x00-\x1f]/); // the names are quoted, so they cannot break the line
+    // Patterns reach them too: an exclude leaves them out, an ignore covers them.
+    const excluded = await validateConfig({ cwd: project({ ...files, 'belay.yaml': 'sources:\n  - from: src\n    exclude: ["new*", "lib/tab*"]\n' }), env: {} });
+    expect(where(excluded.diagnostics, 'error')).toEqual([]);
+    const ignored = await validateConfig({ cwd: project({ ...files, 'belay.yaml': 'sources:\n  - from: src\nignore: ["/new*", "tab*"]\n' }), env: {} });
+    expect(where(ignored.diagnostics, 'error')).toEqual([]);
+    expect(boardMatcher(['/**'])('/new\nline.py')).toBe('/**');
+  });
 });
 
 describe('listing sources: the walker\'s default ignores', () => {

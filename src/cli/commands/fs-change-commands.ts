@@ -11,7 +11,7 @@ import type { Context } from '../context.js';
 import { boardBasename, boardJoin, boardPath, isReserved, isWithin } from '../../paths/board.js';
 import { copyOnBoard } from '../../device/copy.js';
 import type { Device } from '../../device/device.js';
-import { shown } from '../shown.js';
+import { shown } from '../../paths/shown.js';
 
 /** `rm -r / --force`: every entry under the root, one by one, each named as it goes. */
 async function wipe(ctx: Context, device: Device): Promise<Array<{ path: string; removed: number }>> {

@@ -12,7 +12,7 @@ import { action } from '../action.js';
 import { withDevice } from '../connect.js';
 import type { Context } from '../context.js';
 import { ProgressLine } from '../progress.js';
-import { shown } from '../shown.js';
+import { shown } from '../../paths/shown.js';
 import { formatBytes, formatRate } from '../format.js';
 import { boardBasename, boardJoin, boardPath, boardTarget, writePath } from '../../paths/board.js';
 import type { FileEvent, FsEntry } from '../../device/fs/index.js';

@@ -1,4 +1,4 @@
-/** How the CLI prints a path (board or local) in a message. */
+/** How a path (board or local) is printed in a message, wherever the message is made. */
 
 /** Shows names with control characters escaped, so a newline in a name cannot fake a line. */
 export function shown(path: string): string {
