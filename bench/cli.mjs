@@ -27,7 +27,7 @@ const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'di
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINK_RATE = 11520; // bytes/s at 115200 baud, 10 bits a byte
 const TIME = '/usr/bin/time';
-const PROGRAM_END = Buffer.from('\x04>', 'latin1');
+const PROGRAM_END = Buffer.from('\x04\x04>', 'latin1');
 
 if (!socatAvailable()) {
   console.error('whole-command benchmark skipped: socat is not installed (the board is served on a pty)');
@@ -42,7 +42,8 @@ async function serveBoard(baud) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
   const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
   const counts = { programs: 0 };
-  // Every program ends with stdout's \x04, stderr's \x04 and the prompt: count those from the board.
+  // A program that succeeds ends with stdout's \x04, an empty stderr's \x04 and the prompt: count those
+  // from the board. (Two bytes, \x04>, would also count their chance occurrences in a binary download.)
   let tail = Buffer.alloc(0);
   board.onData((data) => {
     const seen = Buffer.concat([tail, Buffer.from(data)]);
