@@ -75,12 +75,16 @@ const TRACK_END = "_belay_kept = globals().get('_belay_kept', ()) + tuple(k for 
 
 /**
  * Free heap (bytes, before any helper is installed) from which a board keeps
- * the helpers between commands: about 20 KB of compiled code is then a small
- * share of its heap. A smaller board (ESP8266-class) has them removed at
- * the end of each command (DeviceFs.release), so the program it runs next
- * has its whole heap.
+ * the helpers between commands, the same bound as for the probe: the ~15 KB
+ * they hold is then at most a fifth of its heap. (On an ESP32 free heap
+ * includes the system memory the heap can still grow into: gc.mem_free
+ * adds it on ports whose heap grows on demand.) A smaller board
+ * (ESP8266-class, 30-40 KiB) has them removed at the end of each command
+ * (DeviceFs.release), so the program it runs next has its whole heap; the
+ * price is sending them again each command (12.7 KB for a put: about a
+ * second at 115200 baud).
  */
-export const RESIDENT_HELPERS_HEAP = 96 * 1024;
+export const RESIDENT_HELPERS_HEAP = 64 * 1024;
 
 /** Compile budget for a board with `freeHeap` bytes free (undefined: unknown, assume plenty). */
 export function compileBudget(freeHeap: number | undefined): number {
