@@ -11,7 +11,9 @@
  * - AtomicFile writes through a temp file beside the target (same folder,
  *   so the rename is atomic), created exclusively (a planted file or link
  *   under the temp name is never written through), flushed to disk, and
- *   renamed into place only on commit; discard removes it. Small chunks
+ *   renamed into place only on commit; discard removes it. A link to a
+ *   file is written through, the link kept; a device or pipe (/dev/null, a
+ *   FIFO) is written into, never renamed over. Small chunks
  *   (a download's frames are 1 KiB) are gathered into writes of up to
  *   WRITE_BATCH bytes: one trip to the disk per frame made the host fall
  *   behind a fast link and pile up what it received.
@@ -22,7 +24,7 @@
  * that writes by path.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { BelayError } from '../errors.js';
 import { localIoError } from './errors.js';
@@ -133,7 +135,28 @@ function tempNameFor(target: string): string {
 /** AtomicFile gathers chunks smaller than this into writes of this size. */
 export const WRITE_BATCH = 64 * 1024;
 
-/** A local file written through a temp name; `commit` renames it into place, `discard` removes it. */
+/**
+ * Where a write to `target` lands: a symbolic link to a file is written
+ * through (the file it names is replaced, the link stays, as cp does); a
+ * device, pipe or socket there (/dev/null, a FIFO, /dev/stdout) is written
+ * into directly, since renaming a file over it would replace the node
+ * itself, /dev/null included when belay runs as root. Anything else
+ * (nothing yet, a file, a dangling link) is replaced through a temp file.
+ */
+async function landingOf(target: string): Promise<{ path: string; direct: boolean }> {
+  const here = await lstat(target).catch(() => undefined);
+  if (!here) return { path: target, direct: false };
+  const named = here.isSymbolicLink() ? await stat(target).catch(() => undefined) : here;
+  if (named && !named.isFile() && !named.isDirectory()) return { path: target, direct: true };
+  if (here.isSymbolicLink() && named?.isFile()) return { path: await realpath(target), direct: false };
+  return { path: target, direct: false };
+}
+
+/**
+ * A local file written through a temp name; `commit` renames it into place,
+ * `discard` removes it. Onto a device or pipe (see landingOf) the bytes go
+ * straight in: nothing to rename, nothing to take back.
+ */
 export class AtomicFile {
   private done = false;
   /** Chunks taken but not yet written: pending[0, filled). */
@@ -142,15 +165,26 @@ export class AtomicFile {
 
   private constructor(
     readonly target: string,
-    private readonly temp: string,
+    /** The temp file, or undefined when writing straight into a device or pipe. */
+    private readonly temp: string | undefined,
     private readonly handle: FileHandle,
   ) {}
 
   /** Opens the temp file beside `target` (creating `target`'s folder as needed). */
   static async open(target: string): Promise<AtomicFile> {
-    const dir = nodePath.dirname(target);
+    const landing = await landingOf(target).catch((err: unknown) => {
+      throw localIoError(err, `cannot write ${target}`, target);
+    });
+    if (landing.direct) {
+      try {
+        return new AtomicFile(target, undefined, await open(landing.path, 'w'));
+      } catch (err) {
+        throw localIoError(err, `cannot write ${target}`, target);
+      }
+    }
+    const dir = nodePath.dirname(landing.path);
     await ensureDir(dir);
-    const temp = nodePath.join(dir, tempNameFor(target));
+    const temp = nodePath.join(dir, tempNameFor(landing.path));
     let handle: FileHandle;
     try {
       // "wx": create or fail; never opens (or follows) something already there.
@@ -158,7 +192,7 @@ export class AtomicFile {
     } catch (err) {
       throw localIoError(err, `cannot write ${target}`, target);
     }
-    return new AtomicFile(target, temp, handle);
+    return new AtomicFile(landing.path, temp, handle);
   }
 
   /**
@@ -195,16 +229,18 @@ export class AtomicFile {
   /** Flushes and renames the temp file over the target. */
   async commit(): Promise<void> {
     this.done = true;
+    const temp = this.temp;
     try {
       try {
         await this.flush();
-        await this.handle.sync();
+        // A device or pipe has no disk to flush to (and may refuse fsync).
+        if (temp !== undefined) await this.handle.sync();
       } finally {
         await this.handle.close();
       }
-      await rename(this.temp, this.target);
+      if (temp !== undefined) await rename(temp, this.target);
     } catch (err) {
-      await rm(this.temp, { force: true }).catch(() => undefined);
+      if (temp !== undefined) await rm(temp, { force: true }).catch(() => undefined);
       throw localIoError(err, `cannot write ${this.target}`, this.target);
     }
   }
@@ -213,7 +249,7 @@ export class AtomicFile {
   async discard(): Promise<void> {
     if (!this.done) await this.handle.close().catch(() => undefined);
     this.done = true;
-    await rm(this.temp, { force: true });
+    if (this.temp !== undefined) await rm(this.temp, { force: true });
   }
 }
 

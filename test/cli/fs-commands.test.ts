@@ -2,7 +2,8 @@
  * The file commands as a user runs them: put/get round trips, skips of
  * unchanged files, JSON output, and error codes for the usual mistakes.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +89,32 @@ describe('belay file commands', { timeout: 180_000 }, () => {
     expect(climbing.code).toBe(1);
     expect(climbing.stderr).toContain('[PATH_INVALID]');
     expect(JSON.parse((await belay(cwd, 'ls', '/', '--json')).stdout)).toEqual([]);
+  });
+
+  it('put of a device or pipe is refused at once (a FIFO would wait forever); get writes into one, and through a link, replacing neither', async () => {
+    const cwd = project();
+    execFileSync('mkfifo', [join(cwd, 'pipe')]);
+    const refused = await belay(cwd, 'put', 'pipe', '/pipe');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('not a regular file');
+    expect(refused.stderr).toContain('[LOCAL_IO]');
+    expect((await belay(cwd, 'put', 'app/main.py', '/main.py')).code).toBe(0);
+    // A reader on the pipe, as a user's `cat pipe` would be.
+    const reader = execFile('cat', [join(cwd, 'pipe')]);
+    const read = new Promise<string>((resolve) => {
+      let out = '';
+      reader.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      reader.on('close', () => resolve(out));
+    });
+    expect((await belay(cwd, 'get', '/main.py', 'pipe')).code).toBe(0);
+    const stillAPipe = lstatSync(join(cwd, 'pipe')).isFIFO();
+    if (!stillAPipe) reader.kill(); // replaced by a file: nobody will ever write to the pipe it waits on
+    expect(stillAPipe).toBe(true);
+    expect(await read).toBe("print('hi')\n");
+    symlinkSync(join('app', 'lib', 'util.py'), join(cwd, 'link.py'));
+    expect((await belay(cwd, 'get', '/main.py', 'link.py')).code).toBe(0);
+    expect(lstatSync(join(cwd, 'link.py')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(cwd, 'app', 'lib', 'util.py'), 'utf8')).toBe("print('hi')\n");
   });
 });
 

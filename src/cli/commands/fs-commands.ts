@@ -28,10 +28,10 @@ function sizeAndRate(bytes: number, ms: number): string {
   return rate ? `${formatBytes(bytes)}, ${rate}` : formatBytes(bytes);
 }
 
-async function localKind(path: string): Promise<'file' | 'dir' | undefined> {
+async function localKind(path: string): Promise<'file' | 'dir' | 'special' | undefined> {
   try {
     const info = await stat(path);
-    return info.isDirectory() ? 'dir' : 'file';
+    return info.isDirectory() ? 'dir' : info.isFile() ? 'file' : 'special';
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new BelayError('LOCAL_IO', `cannot read ${path}: ${(err as Error).message}`);
@@ -96,6 +96,8 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
   const local = nodePath.resolve(ctx.cwd, given);
   const kind = await localKind(local);
   if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${given}: no such file or directory`);
+  // A device or pipe has no size to check space by and no hash to skip by (/dev/zero never ends, a FIFO waits for a writer).
+  if (kind === 'special') throw new BelayError('LOCAL_IO', `cannot put ${shown(given)}: not a regular file (a device, pipe or socket)`, { hint: 'copy what it holds into a file first, and put that' });
   const progress = new ProgressLine(ctx);
   const fs = device.fs;
   const dryRun = Boolean(opts.dryRun);
