@@ -204,9 +204,10 @@ export class Device implements BoardSession, AsyncDisposable {
    */
   exec(code: string, options: ExecOptions & { filename?: string; bytes: true }): Promise<ExecBytesResult>;
   exec(code: string, options?: ExecOptions & { filename?: string }): Promise<ExecResult>;
-  exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult | ExecBytesResult> {
+  async exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult | ExecBytesResult> {
     const { filename, bytes, ...rest } = options;
     const program = filename === undefined ? code : named(code, filename);
+    if (filename !== undefined) await this.releaseHelpers();
     return this.serialise(async () => {
       throwIfAborted(options.signal);
       try {
@@ -243,9 +244,21 @@ export class Device implements BoardSession, AsyncDisposable {
    * to finish (`belay run --no-follow`): the program keeps running after the
    * link closes, until the next call on any session interrupts it.
    */
-  launch(code: string, options: { signal?: AbortSignal; filename?: string } = {}): Promise<void> {
+  async launch(code: string, options: { signal?: AbortSignal; filename?: string } = {}): Promise<void> {
     const program = options.filename === undefined ? code : named(code, options.filename);
+    await this.releaseHelpers();
     return this.serialise(() => this.repl.execNoFollow(program, options.signal));
+  }
+
+  /**
+   * Before a user's program (a named run, a launch) and at close: a small
+   * board's fs helpers are removed, so the program has the heap (on a board
+   * with room the run wrapper clears what was kept, see run_named.py). After
+   * a launch nothing is left to remove, so closing never interrupts the
+   * program left running.
+   */
+  private async releaseHelpers(): Promise<void> {
+    if (!this.transport.closed) await this.fsApi?.release().catch(() => undefined);
   }
 
   /**
@@ -348,7 +361,7 @@ export class Device implements BoardSession, AsyncDisposable {
     if (this.closed) return;
     await this.queue;
     // A small board gets its heap back (the helpers go); a lost link has nothing to give back.
-    if (options.leaveRaw !== false && !this.transport.closed) await this.fsApi?.release().catch(() => undefined);
+    if (options.leaveRaw !== false) await this.releaseHelpers();
     this.closed = true;
     if (options.leaveRaw !== false) await this.repl.leave().catch(() => undefined);
     this.repl.dispose();

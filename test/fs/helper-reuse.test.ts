@@ -73,6 +73,25 @@ describe('fs helpers across sessions on one board', () => {
   });
 });
 
+describe('a small board (32 KiB) and a program of the user\'s', () => {
+  const LOOK = "print(' '.join(sorted(k for k in globals() if k[:2] in ('_b', '_B') and k not in ('_belay_run', '_belay_probe'))))";
+
+  it('a named run and a launch start only after the session\'s helpers are removed', async () => {
+    const flash = tempDir('flash');
+    const transport = await EmulatorTransport.open({ dir: flash, runMain: false, heapSize: 32 * 1024 });
+    opened.push({ board: transport, flash });
+    const device = await Device.over(transport);
+    await device.fs.write('/a.py', content);
+    expect((await device.exec(LOOK, { filename: 'look.py' })).stdout.trim()).toBe('');
+    await device.fs.write('/b.py', content); // the helpers come back for it
+    await device.launch('import time\nwhile True:\n    time.sleep_ms(5)\n', { filename: 'loop.py' });
+    // The next session stops the loop; what the loop ran beside is what it finds.
+    const next = await Device.over(transport, { probe: false });
+    expect((await next.exec(LOOK)).stdout.trim()).toBe('');
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+  });
+});
+
 describe('the names a helper group defines', () => {
   /** The board's helper-like globals (names starting _b or _B). */
   async function helperGlobals(device: Device): Promise<string[]> {
