@@ -27,7 +27,14 @@ const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'di
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINK_RATE = 11520; // bytes/s at 115200 baud, 10 bits a byte
 const TIME = '/usr/bin/time';
-const PROGRAM_END = Buffer.from('\x04\x04>', 'latin1');
+/**
+ * How the board ends a program: stdout's \x04, an empty stderr's \x04 and
+ * the prompt when it succeeded, stdout's \x04 and a traceback when it
+ * raised. (Two bytes, \x04>, would also count their chance occurrences in
+ * a binary download.)
+ */
+const PROGRAM_ENDS = ['\x04\x04>', '\x04Traceback (most recent call last):'].map((text) => Buffer.from(text, 'latin1'));
+const LONGEST_END = Math.max(...PROGRAM_ENDS.map((end) => end.length));
 
 if (!socatAvailable()) {
   console.error('whole-command benchmark skipped: socat is not installed (the board is served on a pty)');
@@ -42,13 +49,14 @@ async function serveBoard(baud) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
   const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
   const counts = { programs: 0 };
-  // A program that succeeds ends with stdout's \x04, an empty stderr's \x04 and the prompt: count those
-  // from the board. (Two bytes, \x04>, would also count their chance occurrences in a binary download.)
+  // Each program's end (PROGRAM_ENDS), counted from what the board sends; the tail keeps one cut between chunks.
   let tail = Buffer.alloc(0);
   board.onData((data) => {
     const seen = Buffer.concat([tail, Buffer.from(data)]);
-    for (let at = seen.indexOf(PROGRAM_END); at >= 0; at = seen.indexOf(PROGRAM_END, at + 1)) if (at + PROGRAM_END.length > tail.length) counts.programs += 1;
-    tail = seen.subarray(Math.max(0, seen.length - (PROGRAM_END.length - 1)));
+    for (const end of PROGRAM_ENDS) {
+      for (let at = seen.indexOf(end); at >= 0; at = seen.indexOf(end, at + 1)) if (at + end.length > tail.length) counts.programs += 1;
+    }
+    tail = seen.subarray(Math.max(0, seen.length - (LONGEST_END - 1)));
   });
   const link = join(mkdtempSync(join(tmpdir(), 'belay-bench-cli-pty-')), 'board');
   const bridge = await servePty(board, link);
