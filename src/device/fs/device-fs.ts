@@ -185,8 +185,9 @@ export class DeviceFs {
   }
 
   /**
-   * At the end of a session: on a board that does not keep the helpers,
-   * removes those this session installed, so the heap is the user's again.
+   * At the end of a session, and before a program of the user's: on a board
+   * that does not keep the helpers, removes those this session installed,
+   * so the heap is the user's again (a later call installs them anew).
    */
   async release(): Promise<void> {
     if (this.keep !== false || this.installed.size === 0) return;
