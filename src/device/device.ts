@@ -163,7 +163,10 @@ export class Device implements BoardSession, AsyncDisposable {
   private probeModules(): { engine: Promise<typeof import('./fs/device-fs.js')>; programs: Promise<typeof import('./probe-program.js')>; call: Promise<string> } {
     if (!this.probeLoads) {
       // The helpers' versions are checked as soon as the probe answers: work them out while it is on its way.
-      const engine = import('./fs/device-fs.js').then(async (loaded) => ((await import('./fs/board-code.js')).warmGroupVersions(), loaded));
+      const engine = import('./fs/device-fs.js').then(async (loaded) => {
+        (await import('./fs/board-code.js')).warmGroupVersions();
+        return loaded;
+      });
       const programs = import('./probe-program.js');
       const call = programs.then((loaded) => loaded.residentProbeCall());
       for (const loading of [engine, programs, call]) loading.catch(() => undefined);

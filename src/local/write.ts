@@ -172,26 +172,16 @@ export class AtomicFile {
 
   /** Opens the temp file beside `target` (creating `target`'s folder as needed). */
   static async open(target: string): Promise<AtomicFile> {
-    const landing = await landingOf(target).catch((err: unknown) => {
+    const cannotWrite = (err: unknown): never => {
       throw localIoError(err, `cannot write ${target}`, target);
-    });
-    if (landing.direct) {
-      try {
-        return new AtomicFile(target, undefined, await open(landing.path, 'w'));
-      } catch (err) {
-        throw localIoError(err, `cannot write ${target}`, target);
-      }
-    }
+    };
+    const landing = await landingOf(target).catch(cannotWrite);
+    if (landing.direct) return new AtomicFile(target, undefined, await open(landing.path, 'w').catch(cannotWrite));
     const dir = nodePath.dirname(landing.path);
     await ensureDir(dir);
     const temp = nodePath.join(dir, tempNameFor(landing.path));
-    let handle: FileHandle;
-    try {
-      // "wx": create or fail; never opens (or follows) something already there.
-      handle = await open(temp, 'wx');
-    } catch (err) {
-      throw localIoError(err, `cannot write ${target}`, target);
-    }
+    // "wx": create or fail; never opens (or follows) something already there.
+    const handle = await open(temp, 'wx').catch(cannotWrite);
     return new AtomicFile(landing.path, temp, handle);
   }
 
