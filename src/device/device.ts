@@ -210,7 +210,7 @@ export class Device implements BoardSession, AsyncDisposable {
   async exec(code: string, options: ExecOptions & { filename?: string } = {}): Promise<ExecResult | ExecBytesResult> {
     const { filename, bytes, ...rest } = options;
     const program = filename === undefined ? code : named(code, filename);
-    if (filename !== undefined) await this.releaseHelpers();
+    if (filename !== undefined) await this.beforeNamedProgram();
     return this.serialise(async () => {
       throwIfAborted(options.signal);
       try {
@@ -249,8 +249,20 @@ export class Device implements BoardSession, AsyncDisposable {
    */
   async launch(code: string, options: { signal?: AbortSignal; filename?: string } = {}): Promise<void> {
     const program = options.filename === undefined ? code : named(code, options.filename);
-    await this.releaseHelpers();
+    if (options.filename !== undefined) await this.beforeNamedProgram();
+    else await this.releaseHelpers();
     return this.serialise(() => this.repl.execNoFollow(program, options.signal));
+  }
+
+  /**
+   * Before the run wrapper (run_named.py): a small board's helpers go
+   * (releaseHelpers), and the wrapper clears those a board with room kept,
+   * so the fs layer forgets them all and its next call sends them again
+   * instead of first failing on a name the board no longer has.
+   */
+  private async beforeNamedProgram(): Promise<void> {
+    await this.releaseHelpers();
+    this.fsApi?.reset();
   }
 
   /**

@@ -73,6 +73,20 @@ describe('fs helpers across sessions on one board', () => {
   });
 });
 
+describe('a board with room and a program of the user\'s', () => {
+  it('after a named run has cleared the kept helpers, the next file call sends them again without first failing on them', async () => {
+    const { transport, flash } = await board();
+    let heard = '';
+    const device = await Device.over(transport, { log: (direction, bytes) => (heard += direction === 'receive' ? Buffer.from(bytes).toString('latin1') : '') });
+    await device.fs.write('/a.py', content);
+    await device.exec('pass', { filename: 'user.py' });
+    heard = '';
+    await device.fs.write('/b.py', content);
+    expect(heard).not.toContain('NameError');
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+  });
+});
+
 describe('a small board (32 KiB) and a program of the user\'s', () => {
   const LOOK = "print(' '.join(sorted(k for k in globals() if k[:2] in ('_b', '_B') and k not in ('_belay_run', '_belay_probe'))))";
 
