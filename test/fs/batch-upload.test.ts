@@ -248,6 +248,17 @@ describe('a batch that cannot finish', () => {
     expect(readFileSync(join(flash, 'keep.py')).equals(files[0].source)).toBe(true);
   });
 
+  it('a heap too small for the decompressor: the board ran out of memory (not a changed stream), nothing committed, no temp left', async () => {
+    const { flash, device } = await boardWithOldFile({}, 'always');
+    // The fault a heap at its limit gives, where it gives it: a decompressor whose
+    // every read raises MemoryError (a stand-in module, found first by `import deflate`).
+    await device.exec("import sys, deflate\nclass _Full:\n    def __init__(self, *a):\n        pass\n    def readinto(self, b):\n        raise MemoryError('no heap left')\nsys.modules['deflate'] = type('m', (), {'DeflateIO': _Full, 'RAW': deflate.RAW})");
+    const err = await failure(device.fs.writeBatch([{ path: '/keep.py', source: moduleText(1, 8000) }, { path: '/lib/a.py', source: moduleText(2, 8000) }]));
+    expect({ code: err.code, message: err.message }).toMatchObject({ code: 'BOARD_EXCEPTION', message: expect.stringContaining('ran out of memory') });
+    expectUntouched(flash);
+    expect((await device.exec('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+
   it('put -r cuts batches so their temps fit beside the old copies, and refuses before sending anything a file that cannot fit alone', async () => {
     // Four 15 KB files, then each replaced: one batch on a roomy flash; on
     // 96 KiB the new copies do not all fit beside the old ones at once.

@@ -83,6 +83,20 @@ describe('compressed uploads on a 32 KiB heap', () => {
     await device.fs.write('/main.py', text);
     expect(readFileSync(join(flash, 'main.py')).equals(text)).toBe(true);
   });
+
+  it('a heap too small for the decompressor is the board running out of memory, not a changed stream', async () => {
+    const { device, flash } = await open();
+    const old = Buffer.from('old\n');
+    writeFileSync(join(flash, 'main.py'), old);
+    // The fault a heap at its limit gives, where it gives it: a decompressor whose
+    // every read raises MemoryError (a stand-in module, found first by `import deflate`).
+    await device.exec("import sys, deflate\nclass _Full:\n    def __init__(self, *a):\n        pass\n    def readinto(self, b):\n        raise MemoryError('no heap left')\nsys.modules['deflate'] = type('m', (), {'DeflateIO': _Full, 'RAW': deflate.RAW})");
+    await expect(device.fs.write('/main.py', sourceText(16 * 1024))).rejects.toMatchObject({ code: 'BOARD_EXCEPTION', message: expect.stringContaining('ran out of memory') });
+    expect(readFileSync(join(flash, 'main.py')).equals(old)).toBe(true);
+    expect(readdirSync(flash)).toEqual(['main.py']);
+    // The stream stayed in step: the board answers the next command.
+    expect((await device.exec('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
 });
 
 describe('a sample decides first for large data', () => {

@@ -49,8 +49,11 @@ def _bputs(size, q, z, solo):
                 return r.get(n)
             k = d.readinto(om[:n])
             return om[:k] if k else None
-        except Exception:
-            # A stream that does not decompress.
+        except Exception as e:
+            # A stream that does not decompress; or a heap too small for the
+            # decompressor, the board's limit, which is raised as its error.
+            if isinstance(e, MemoryError):
+                failed(e)
             st[1] = True
             return None
 
@@ -134,7 +137,7 @@ def _bputs(size, q, z, solo):
             # on a small heap it would crowd out the commit.
             if gc.mem_free() < 12288:
                 gc.collect()
-        if st[1]:
+        if st[1] and not isinstance(st[0], MemoryError):
             wr(b"Z")
         if r.rest() and not st[1]:
             st[1] = True

@@ -4,7 +4,7 @@
 # end, -1 abort); the payload, frame after frame, is one raw deflate stream
 # with a window of 2**z bytes, decompressed here as it arrives and written
 # with fw. Returns (0 end or -1 abort, the error that stopped the writing or
-# None, peak heap). A write error is told to the host with b"X"; a stream
+# None, peak heap). A write error (or MemoryError) is told to the host with b"X"; a stream
 # that does not decompress (corrupted or cut on the way) with b"Z", and the
 # result is then an abort. Either way the frames are read on to the host's
 # end or abort, so the stream stays in step.
@@ -32,8 +32,11 @@ def _bunz(frame, mv, fw, z, base):
             peak = _bpeak(base, peak)
         bad = r.p != r.n  # data after the end of the stream
     except Exception as e:
-        if not bad:
+        # A heap too small for the decompressor is the board's limit, not a
+        # stream changed on the way: reported as the board's error.
+        if not bad or isinstance(e, MemoryError):
             err = e
+            bad = False
     if bad:
         wr(b"Z")
     elif err:
