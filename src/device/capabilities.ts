@@ -30,6 +30,8 @@ export interface Capabilities {
   pending: string[];
   /** Version of each fs helper group already in the board's globals from an earlier session (see fs/board-code.ts). */
   helpers: Record<string, string>;
+  /** Whether /.belay/helpers exists: copies of the helpers may be on the board's flash (fs/helper-cache.ts). */
+  helperCopies: boolean;
 }
 
 /**
@@ -49,11 +51,12 @@ type RawProbe = [
   rxBuffer: unknown,
   pending: unknown,
   helpers: unknown,
+  helperCopies: unknown,
 ];
 
 export function parseCapabilities(raw: RawProbe): Capabilities {
   if (!Array.isArray(raw) || typeof raw[0] !== 'string') throw new BelayError('PROTOCOL', 'the capability probe answered something belay does not understand', { detail: JSON.stringify(raw).slice(0, 500) });
-  const [platform, hashlib, binascii, crc32, deflate, iobase, memFree, stdinBuffer, stdoutBuffer, rxBuffer, pending, helpers] = raw;
+  const [platform, hashlib, binascii, crc32, deflate, iobase, memFree, stdinBuffer, stdoutBuffer, rxBuffer, pending, helpers, helperCopies] = raw;
   return {
     platform,
     hashlib: hashlib === true,
@@ -68,6 +71,7 @@ export function parseCapabilities(raw: RawProbe): Capabilities {
     hash: hashlib === true ? 'sha256' : crc32 === true ? 'crc32' : 'adler32',
     pending: Array.isArray(pending) ? pending.map(String) : [],
     helpers: Object.fromEntries(Object.entries(helpers && typeof helpers === 'object' ? helpers : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+    helperCopies: helperCopies === true,
   };
 }
 

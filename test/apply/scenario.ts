@@ -136,15 +136,27 @@ export function eachFileOldOrNew(flash: string, scenario: Scenario, step: string
   }
 }
 
+/**
+ * A board state without the helpers' copies (/.belay/helpers): belay saves
+ * them when a session first writes, a cut may leave some or none, and none
+ * is part of what an apply decides (a torn copy is never run, see
+ * test/fs/helper-cache.test.ts).
+ */
+function withoutHelperCopies(state: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(state).filter(([path]) => path !== '/.belay/helpers' && !path.startsWith('/.belay/helpers/')));
+}
+
 /** 'old', 'new', or the mix found (every path that differs from both). */
 export function wholeState(flash: string, scenario: Scenario): string {
-  const now = snapshot(flash);
+  const now = withoutHelperCopies(snapshot(flash));
+  const OLD = withoutHelperCopies(scenario.OLD);
+  const NEW = withoutHelperCopies(scenario.NEW);
   const same = (a: Record<string, string>) => JSON.stringify(a) === JSON.stringify(now);
-  if (same(scenario.OLD)) return 'old';
-  if (same(scenario.NEW)) return 'new';
-  const paths = [...new Set([...Object.keys(now), ...Object.keys(scenario.OLD), ...Object.keys(scenario.NEW)])].sort();
+  if (same(OLD)) return 'old';
+  if (same(NEW)) return 'new';
+  const paths = [...new Set([...Object.keys(now), ...Object.keys(OLD), ...Object.keys(NEW)])].sort();
   const differs = (state: Record<string, string>) => paths.filter((p) => now[p] !== state[p]).join(', ');
-  return `mixed: not old at ${differs(scenario.OLD)}; not new at ${differs(scenario.NEW)}`;
+  return `mixed: not old at ${differs(OLD)}; not new at ${differs(NEW)}`;
 }
 
 /**

@@ -43,6 +43,17 @@ describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 },
     expect((await board.run(['rm', '/nothing'])).code).toBe(1);
   });
 
+  it("ls hides belay's own folder unless asked: -a, or a path inside it", async () => {
+    const { board } = await setup(link);
+    await board.run(['touch', '/top.txt']);
+    // The put saved the helpers' copies under /.belay/helpers (a board with room).
+    expect(JSON.parse((await board.run(['ls', '-r', '/', '--json'])).stdout)).toEqual([expect.objectContaining({ path: '/top.txt' })]);
+    const all = (JSON.parse((await board.run(['ls', '-a', '/', '--json'])).stdout) as Array<{ path: string }>).map((e) => e.path);
+    expect(all).toEqual(['/.belay', '/top.txt']);
+    const inside = (JSON.parse((await board.run(['ls', '/.belay', '--json'])).stdout) as Array<{ path: string }>).map((e) => e.path);
+    expect(inside).toContain('/.belay/helpers');
+  });
+
   it('mv renames, and moves into a folder, never into itself', async () => {
     const { board } = await setup(link);
     await board.run(['exec', "import os\nos.mkdir('/app')\nos.mkdir('/old')\nopen('/app/main.py','w').write('hi')"]);

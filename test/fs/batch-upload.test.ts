@@ -26,7 +26,7 @@ function dir(prefix: string): string {
 async function open(flash: string, options: Partial<EmulatorOptions> = {}, compress: 'always' | 'never' = 'always') {
   const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
   opened.push(board);
-  return { board, device: await Device.over(board, { fs: { compress } }) };
+  return { board, device: await Device.over(board, { fs: { compress, helperCache: false } }) };
 }
 
 

@@ -16,7 +16,7 @@ const flashes: string[] = [];
 async function open(flash: string, options: Partial<EmulatorOptions> = {}) {
   const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
   opened.push(board);
-  return { board, device: await Device.over(board) };
+  return { board, device: await Device.over(board, { fs: { helperCache: false } }) };
 }
 afterEach(async () => {
   for (const board of opened.splice(0)) await board.close().catch(() => undefined);

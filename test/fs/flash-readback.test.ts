@@ -22,7 +22,7 @@ async function session<T>(transfer: Transfer, options: Omit<EmulatorOptions, 'di
   writeFileSync(join(flash, 'data.bin'), OLD);
   const board = await EmulatorTransport.open({ ...options, dir: flash, runMain: false });
   try {
-    const device = await Device.over(board, { fs: { transfer } });
+    const device = await Device.over(board, { fs: { transfer, helperCache: false } });
     // The same steps before the upload in every session, so mutation numbers match between them.
     await device.fs.write('/warm.txt', Buffer.from('warm'));
     await device.fs.remove('/warm.txt');

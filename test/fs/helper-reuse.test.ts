@@ -32,16 +32,20 @@ async function sentBy(device: Device, work: () => Promise<unknown>): Promise<num
   return device.transport.wire.sent - before;
 }
 
+// These tests are about the helpers in the board's heap: without the copies on
+// flash (helper-cache.test.ts), a helper the heap lacks is sent as source.
+const NO_COPIES = { fs: { helperCache: false } };
+
 const helperBytes = installPrograms(['base', 'write', 'frames', 'upload']).join('').length;
 const content = Buffer.from('print("hello")\n');
 
 describe('fs helpers across sessions on one board', () => {
   it('a second session takes them over and sends none of them', async () => {
     const { transport, flash } = await board();
-    const first = await Device.over(transport);
+    const first = await Device.over(transport, NO_COPIES);
     expect(first.capabilities.helpers).toEqual({});
     expect(await sentBy(first, () => first.fs.write('/a.py', content))).toBeGreaterThan(helperBytes);
-    const second = await Device.over(transport);
+    const second = await Device.over(transport, NO_COPIES);
     expect(second.capabilities.helpers).toMatchObject({ base: groupVersion('base'), write: groupVersion('write') });
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeLessThan(helperBytes / 4);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
@@ -49,24 +53,24 @@ describe('fs helpers across sessions on one board', () => {
 
   it('a copy of another version is removed and sent anew, never used', async () => {
     const { transport, flash } = await board();
-    const first = await Device.over(transport);
+    const first = await Device.over(transport, NO_COPIES);
     await first.fs.write('/a.py', content);
     // What an older belay would have left: its own marker, and a helper that does something else.
     await first.exec("_bv_write = 'an older version'\ndef _bcommit(j, jnl):\n    raise RuntimeError('the old helper ran')\n");
-    const second = await Device.over(transport);
+    const second = await Device.over(transport, NO_COPIES);
     expect(second.capabilities.helpers.write).toBe('an older version');
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeGreaterThan(installPrograms(['write']).join('').length);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
-    const third = await Device.over(transport);
+    const third = await Device.over(transport, NO_COPIES);
     expect(third.capabilities.helpers.write).toBe(groupVersion('write'));
   });
 
   it('after a soft reset they are gone, and sent again', async () => {
     const { transport, flash } = await board();
-    const first = await Device.over(transport);
+    const first = await Device.over(transport, NO_COPIES);
     await first.fs.write('/a.py', content);
     await first.softReset();
-    const second = await Device.over(transport);
+    const second = await Device.over(transport, NO_COPIES);
     expect(second.capabilities.helpers).toEqual({});
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeGreaterThan(helperBytes);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);

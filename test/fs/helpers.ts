@@ -34,7 +34,9 @@ export interface Board {
 /** A Device on an emulated board reached over `link` (the shared test boards, plus a Device). */
 async function deviceOn(link: Link, options: BoardOptions, flash: string): Promise<Board> {
   const board = await openTestBoard(link, { ...options, dir: flash });
-  const device = await Device.over(board.transport);
+  // Without the helpers' copies on flash (tested in helper-cache.test.ts):
+  // these tests look at what an operation leaves on the flash, byte for byte.
+  const device = await Device.over(board.transport, { fs: { helperCache: false } });
   return {
     device,
     flash,

@@ -30,7 +30,7 @@ describe.each(['littlefs', 'fat'] as const)('a lone write on %s with the helpers
 
   beforeAll(async () => {
     board = await EmulatorTransport.open({ dir: flash, runMain: false, filesystem, flashSize: 256 * 1024 });
-    device = await Device.over(board);
+    device = await Device.over(board, { fs: { helperCache: false } });
     await device.fs.write('/warm.txt', Buffer.from('helpers in place\n'));
   });
   afterAll(async () => {
@@ -120,9 +120,9 @@ describe('a lone write whose helpers are not on the board', () => {
     const flash = tempDir('flash');
     const board = await EmulatorTransport.open({ dir: flash, runMain: false });
     try {
-      const first = await Device.over(board);
+      const first = await Device.over(board, { fs: { helperCache: false } });
       expect(await programsRunBy(board, () => first.fs.write('/a.py', Buffer.from('A = 1\n')))).toBe(2);
-      const second = await Device.over(board);
+      const second = await Device.over(board, { fs: { helperCache: false } });
       expect(await programsRunBy(board, () => second.fs.write('/b.py', Buffer.from('B = 2\n')))).toBe(1);
       expect(readFileSync(join(flash, 'b.py'), 'utf8')).toBe('B = 2\n');
     } finally {

@@ -29,7 +29,7 @@ describe.each(PATHS)('a corrupted byte on the $name path', ({ transfer }) => {
     writeFileSync(join(flash, 'down.bin'), PAYLOAD);
     const board = await EmulatorTransport.open({ dir: flash, runMain: false });
     opened.push({ board, flash });
-    const device = await Device.over(board, { fs: { transfer } });
+    const device = await Device.over(board, { fs: { transfer, helperCache: false } });
     // Install every helper first, so the bytes counted below are the transfer's own.
     await device.fs.write('/warm.txt', Buffer.from('warm'));
     await device.fs.remove('/warm.txt');

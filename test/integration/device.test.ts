@@ -233,7 +233,7 @@ describe('connecting without the capability probe', () => {
   it('runs code at once; capabilities and the filesystem come with probe(), which info() runs itself', async () => {
     const b = await board('in-process');
     const sent: Buffer[] = [];
-    const device = await Device.over(b.transport, { probe: false, log: (direction, bytes) => direction === 'send' && sent.push(Buffer.from(bytes)) });
+    const device = await Device.over(b.transport, { probe: false, fs: { helperCache: false }, log: (direction, bytes) => direction === 'send' && sent.push(Buffer.from(bytes)) });
     expect((await device.exec('print(6*7)')).stdout.trim()).toBe('42');
     expect(sentBy(sent)).not.toContain('_bprobe');
     expect(device.boardPlatform).toBeUndefined();

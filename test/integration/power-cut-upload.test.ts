@@ -21,7 +21,7 @@ const NEW = Buffer.from(Array.from({ length: 700 }, (_, i) => (i * 7) & 0xff));
 async function withBoard<T>(options: EmulatorOptions, work: (device: Device, board: EmulatorTransport) => Promise<T>): Promise<T> {
   const board = await EmulatorTransport.open({ runMain: false, ...options });
   try {
-    const device = await Device.over(board);
+    const device = await Device.over(board, { fs: { helperCache: false } });
     return await work(device, board);
   } finally {
     await board.close();

@@ -5,6 +5,7 @@ import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Device } from '../../src/device/device.js';
+import type { DeviceFsOptions } from '../../src/device/fs/device-fs.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { isBelayError } from '../../src/errors.js';
@@ -12,11 +13,15 @@ import { tempDir } from '../helpers/boards.js';
 
 export type BoardMode = Omit<EmulatorOptions, 'dir'>;
 
-/** Powers a board on from `flash`, runs `work`, powers it off. */
-export async function withBoard<T>(flash: string, options: BoardMode, work: (device: Device, board: EmulatorTransport) => Promise<T>): Promise<T> {
+/**
+ * Powers a board on from `flash`, runs `work`, powers it off. By default
+ * without the helpers' copies on flash (tested in test/fs/helper-cache.test.ts):
+ * the power-cut sweeps count and cut the transaction's own flash writes.
+ */
+export async function withBoard<T>(flash: string, options: BoardMode, work: (device: Device, board: EmulatorTransport) => Promise<T>, fs: DeviceFsOptions = { helperCache: false }): Promise<T> {
   const board = await EmulatorTransport.open({ runMain: false, ...options, dir: flash });
   try {
-    const device = await Device.over(board);
+    const device = await Device.over(board, { fs });
     return await work(device, board);
   } finally {
     await board.close();

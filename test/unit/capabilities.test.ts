@@ -6,7 +6,7 @@ import { BelayError } from '../../src/errors.js';
 
 describe('parseCapabilities', () => {
   it('reads the fields in the order probe.py prints them', () => {
-    const caps = parseCapabilities(['esp32', false, true, true, false, true, 41000, true, false, 256, ['intent.log'], { base: 'v1', odd: 3 }]);
+    const caps = parseCapabilities(['esp32', false, true, true, false, true, 41000, true, false, 256, ['intent.log'], { base: 'v1', odd: 3 }, true]);
     expect(caps).toEqual({
       platform: 'esp32',
       hashlib: false,
@@ -21,6 +21,7 @@ describe('parseCapabilities', () => {
       hash: 'crc32',
       pending: ['intent.log'],
       helpers: { base: 'v1' },
+      helperCopies: true,
     });
   });
 

@@ -14,7 +14,7 @@ import type { Context } from '../context.js';
 import { ProgressLine } from '../progress.js';
 import { shown } from '../../paths/shown.js';
 import { formatBytes, formatRate } from '../format.js';
-import { boardBasename, boardJoin, boardPath, boardTarget, writePath } from '../../paths/board.js';
+import { boardBasename, boardJoin, boardPath, boardTarget, isReserved, writePath } from '../../paths/board.js';
 import type { FileEvent, FsEntry } from '../../device/fs/index.js';
 
 /** The transfer code (and the local tree walker), loaded when a file command runs. */
@@ -245,22 +245,26 @@ function renderListing(entries: FsEntry[], root: string, long: boolean): string[
 export function registerFsCommands(program: Command): void {
   program
     .command('ls')
-    .description('list files on the board (-r: the whole tree, -l: sizes and hashes)')
+    .description('list files on the board (-r: the whole tree, -l: sizes and hashes, -a: with /.belay)')
     .argument('[path]', 'board path', '/')
     .option('-r, --recursive', 'list the whole tree')
     .option('-l, --long', 'show sizes and content hashes')
+    .option('-a, --all', "also list belay's own folder /.belay (records, helper copies), hidden otherwise")
     .action(
       action(async (ctx, path: string) => {
-        const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean }>();
+        const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean; all?: boolean }>();
         const root = boardPath(path);
+        // belay's folder is there on most boards (helper copies, the manifest): like a dot folder, shown when asked for.
+        const shownEntry = (entry: FsEntry) => opts.all || isReserved(root) || !isReserved(entry.path);
         await withDevice(ctx, async (device) => {
           const skipped: string[] = [];
-          const entries = await device.fs.list(root, {
+          const listed = await device.fs.list(root, {
             signal: ctx.signal,
             recursive: Boolean(opts.recursive),
             hash: Boolean(opts.long),
             onSkip: (path, errno) => skipped.push(`${shown(path)} (${errno})`),
           });
+          const entries = listed.filter(shownEntry);
           if (skipped.length > 0) ctx.out.info(`skipped ${skipped.length} folder${skipped.length === 1 ? '' : 's'} the board cannot list: ${skipped.join(', ')}`);
           if (ctx.options.json) ctx.out.json(entries);
           else if (entries.length > 0) ctx.out.data(renderListing(entries, root, Boolean(opts.long)).join('\n'));

@@ -47,9 +47,15 @@ const programs = new Map<string, string>();
  * the next session's probe can tell the board still holds this very code in
  * its raw REPL globals (until a reset) and need not be sent it again; a
  * group whose version differs is removed (removalProgram) and sent anew.
+ * With `only`, just those helper files go (the rest of each group came from
+ * the board's own copy, helper-cache.ts); the groups' markers still do.
  */
-export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'frames', 'upload'], budget = Infinity, options: { tracked?: boolean } = {}): string[] {
-  const pieces = groups.flatMap((group) => [...HELPER_GROUPS[group].map((name) => stripped(name)), `_bv_${group} = ${pyLiteral(groupVersion(group))}`]);
+export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write', 'frames', 'upload'], budget = Infinity, options: { tracked?: boolean; only?: ReadonlySet<string> } = {}): string[] {
+  const { only } = options;
+  const pieces = groups.flatMap((group) => [
+    ...HELPER_GROUPS[group].filter((name) => only === undefined || only.has(name)).map((name) => stripped(name)),
+    `_bv_${group} = ${pyLiteral(groupVersion(group))}`,
+  ]);
   const programs: string[] = [];
   let current = '';
   for (const piece of pieces) {
@@ -60,7 +66,7 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
     current += `${piece}\n`;
   }
   if (current) programs.push(current);
-  return options.tracked ? programs.map((program) => `${TRACK_START}${program}${TRACK_END}`) : programs;
+  return options.tracked ? programs.map(trackedProgram) : programs;
 }
 
 /**
@@ -72,6 +78,11 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
  */
 const TRACK_START = '_belay_seen = set(globals())\n';
 const TRACK_END = "_belay_kept = globals().get('_belay_kept', ()) + tuple(k for k in globals() if k not in _belay_seen and k != '_belay_seen')\ndel _belay_seen\n";
+
+/** `program` between the tracking lines: what it leaves in the globals is noted in `_belay_kept`. */
+export function trackedProgram(program: string): string {
+  return `${TRACK_START}${program}${TRACK_END}`;
+}
 
 /**
  * Free heap (bytes, before any helper is installed) from which a board keeps
@@ -136,7 +147,8 @@ export function removalProgram(groups: readonly HelperGroup[]): string {
   return `for _bn in ${pyLiteral(groups.flatMap(groupNames))}:\n    globals().pop(_bn, None)\ndel _bn\nimport gc\ngc.collect()\n`;
 }
 
-function stripped(name: string): string {
+/** A helper file's source as it runs on the board (comments and blank lines stripped). */
+export function stripped(name: string): string {
   let text = programs.get(name);
   if (text === undefined) {
     text = snippet(name).trimEnd();

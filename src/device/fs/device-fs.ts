@@ -21,6 +21,7 @@
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import type { PyValue } from '../snippets.js';
+import { installFromCache } from './helper-cache.js';
 import { HELPER_GROUPS, RESIDENT_HELPERS_HEAP, compileBudget, groupVersion, installPrograms, pyCall, pyJsonCall, removalProgram, type HelperGroup } from './board-code.js';
 import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } from '../../paths/board.js';
 import { fsError, mapFsErrors } from './board-errors.js';
@@ -58,6 +59,15 @@ export interface DeviceFsOptions {
    * the board can; `never`. See compress.ts.
    */
   compress?: CompressionMode;
+  /**
+   * Keep a copy of the board-side helpers under /.belay/helpers on the
+   * board's flash and run it from there in later sessions, on a board with
+   * heap to spare (see helper-cache.ts): after a reset or a `run`, a command
+   * sends ~3 KB instead of ~14 KB. Default false for now: the CLI does not
+   * turn it on yet (a board's /.belay then always exists, which `ls` and
+   * the tests of leftovers must first learn to tell from records).
+   */
+  helperCache?: boolean;
 }
 
 export interface ReadOptions extends TransferOptions {
@@ -180,9 +190,35 @@ export class DeviceFs {
     if (missing.length === 0) return;
     const memFree = this.device.capabilities.memFree;
     this.keep ??= memFree !== undefined && memFree >= RESIDENT_HELPERS_HEAP;
-    for (const program of installPrograms(missing, compileBudget(memFree), { tracked: this.keep })) await this.device.exec(program, options);
+    const budget = compileBudget(memFree);
+    let only: Set<string> | undefined;
+    this.cacheUsable ??= this.keep && this.options.helperCache !== false && this.device.capabilities.hashlib && this.device.capabilities.binascii;
+    if (this.cacheUsable) {
+      // Only a session that writes saves copies: listing or reading a board leaves its flash as it was.
+      const save = missing.includes('write') || this.installed.has('write');
+      const settings = { budget, tracked: this.keep, copies: this.device.capabilities.helperCopies, save, resave: [...this.sentAsSource] };
+      const outcome = await installFromCache(this.device, missing, settings, options);
+      this.cacheUsable = outcome.usable;
+      only = new Set(outcome.missing);
+      for (const name of outcome.saved) this.sentAsSource.delete(name);
+      if (!save) for (const name of outcome.missing) this.sentAsSource.add(name);
+    }
+    if (only === undefined || only.size > 0) {
+      for (const program of installPrograms(missing, budget, { tracked: this.keep, only })) await this.device.exec(program, options);
+    }
     for (const group of missing) this.installed.add(group);
   }
+
+  /**
+   * Whether installs go through the helpers' copy on the board's flash
+   * (helper-cache.ts): only on a board that keeps the helpers in its heap
+   * (a small one has no heap for a file's text beside what it compiles),
+   * with sha256 to check a copy, and not again in a session once the board
+   * turns out unable to hold one.
+   */
+  private cacheUsable: boolean | undefined;
+  /** Helper files this session sent as source while only reading: the first install that writes saves their copies too. */
+  private readonly sentAsSource = new Set<string>();
 
   /**
    * At the end of a session, and before a program of the user's: on a board

@@ -70,6 +70,7 @@ def _bprobe():
                 rx,
                 pending,
                 helpers,
+                names is not None and "helpers" in names,
             ]
         )
     )

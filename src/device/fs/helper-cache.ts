@@ -1,0 +1,129 @@
+/**
+ * The fs helpers' copy on the board's own flash (snippets/fs_cache.py): the
+ * first session saves each helper file it installs under /.belay/helpers,
+ * and every later one runs the saved files after checking their digest
+ * instead of sending the source again. On a board too small to keep the
+ * helpers in its heap between commands (board-code.ts), that is what a
+ * command spends on them at 115200 baud: ~0.6 KB instead of 4-13 KB.
+ *
+ * A copy that does not match (torn by a power cut, another belay version's,
+ * anybody else's) is saved anew, never run. Nothing is saved where it would
+ * leave the user's flash with less than FREE_RESERVE free, on a board
+ * without sha256 (no way to check a copy), or where /.belay cannot be
+ * written: those boards get the source over the link, as before.
+ */
+import { createHash } from 'node:crypto';
+import type { OperationOptions } from './types.js';
+import type { BoardSession } from '../session.js';
+import { snippet, pyLiteral, type PyValue } from '../snippets.js';
+import { HELPER_GROUPS, groupVersion, stripped, trackedProgram, type HelperGroup } from './board-code.js';
+
+/** Free bytes a save must leave on the board's filesystem: helpers never take the user's last space. */
+export const FREE_RESERVE = 64 * 1024;
+
+/** What an install from the board's copies left to the link. */
+export interface CacheOutcome {
+  /** Helper files still to be sent as source (their copy did not fit in the heap to run, or their text changed on the way). */
+  missing: string[];
+  /** Helper files whose copy this install saved. */
+  saved: string[];
+  /** False when this board could not save a copy (no writable /.belay, too little free space): later installs skip the cache. */
+  usable: boolean;
+}
+
+/** A helper file's bytes exactly as saved and run on the board. */
+function savedText(name: string): string {
+  return `${stripped(name)}\n`;
+}
+
+const digests = new Map<string, string>();
+
+/** The first 32 hex digits of the sha256 of a helper file's saved text (what fs_cache.py compares). */
+export function helperDigest(name: string): string {
+  let digest = digests.get(name);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(savedText(name), 'utf8').digest('hex').slice(0, 32);
+    digests.set(name, digest);
+  }
+  return digest;
+}
+
+/** The helper files of `groups`, each once, in install order. */
+export function helperFiles(groups: readonly HelperGroup[]): string[] {
+  return [...new Set(groups.flatMap((group) => HELPER_GROUPS[group]))];
+}
+
+/** fs_cache.py and its `half` (load or save), then `body`, then their definitions gone again, whatever `body` did. */
+function withCacheCode(half: 'load' | 'save', body: string): string {
+  return `${snippet('fs_cache')}${snippet(`fs_cache_${half}`)}try:\n ${body}\nfinally:\n del _bhd, _bdg, _bmark, ${half === 'load' ? '_bld' : '_bsv'}\n`;
+}
+
+/** The version marker lines' input for `groups`: [group, version, file...]. */
+function marks(groups: readonly HelperGroup[]): PyValue {
+  return groups.map((group) => [group, groupVersion(group), ...HELPER_GROUPS[group]]);
+}
+
+/** Runs the saved copies of `files` and marks those `groups` whose files all ran; prints [unsound, short] (fs_cache_load.py). */
+export function loadProgram(files: readonly string[], groups: readonly HelperGroup[]): string {
+  return withCacheCode('load', `_bld(${pyLiteral(files.map((name) => [name, helperDigest(name)]))}, ${pyLiteral(marks(groups))})`);
+}
+
+/**
+ * Programs that save `files` and run them, no more than `budget` bytes of
+ * source each (one file at least), the last one marking `groups`; each
+ * prints [unsaved, unrun] (fs_cache_save.py).
+ */
+export function savePrograms(files: readonly string[], groups: readonly HelperGroup[], budget: number): string[] {
+  const pieces: string[][] = [];
+  let size = 0;
+  for (const name of files) {
+    const length = savedText(name).length;
+    if (pieces.length === 0 || (size > 0 && size + length > budget)) {
+      pieces.push([]);
+      size = 0;
+    }
+    pieces[pieces.length - 1].push(name);
+    size += length;
+  }
+  return pieces.map((piece, i) => {
+    const list = pyLiteral(piece.map((name) => [name, helperDigest(name), savedText(name)]));
+    return withCacheCode('save', `_bsv(${list}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`);
+  });
+}
+
+/**
+ * Installs `groups` from the board's copies. With `save` (a session that
+ * writes to the board anyway: a command that only reads never writes the
+ * copies) the missing or stale ones are saved, and run as they are, and so
+ * are `resave`, files this session had to send as source while it was only
+ * reading (they run again, which redefines the same code). `tracked`: the
+ * board keeps the helpers, so the globals they define are noted
+ * (board-code.ts). `copies`: the probe saw /.belay/helpers (else there is
+ * nothing to load).
+ */
+export async function installFromCache(
+  device: BoardSession,
+  groups: readonly HelperGroup[],
+  settings: { budget: number; tracked: boolean; copies: boolean; save: boolean; resave: readonly string[] },
+  options: OperationOptions,
+): Promise<CacheOutcome> {
+  const track = (program: string) => (settings.tracked ? trackedProgram(program) : program);
+  let unsound = helperFiles(groups);
+  let short: string[] = [];
+  if (settings.copies) {
+    [unsound, short] = await device.execJson<[string[], string[]]>(track(loadProgram(unsound, groups)), options);
+  }
+  const toSave = [...new Set([...unsound, ...settings.resave])];
+  if (unsound.length === 0 && (!settings.save || toSave.length === 0)) return { missing: short, saved: [], usable: true };
+  if (!settings.save) return { missing: [...short, ...unsound], saved: [], usable: true };
+  // Markers only for groups whole after the save; the rest get theirs with the source sent after.
+  const whole = groups.filter((group) => HELPER_GROUPS[group].every((name) => !short.includes(name)));
+  const unsaved: string[] = [];
+  const unrun: string[] = [];
+  for (const program of savePrograms(toSave, whole, settings.budget)) {
+    const [notSaved, notRun] = await device.execJson<[string[], string[]]>(track(program), options);
+    unsaved.push(...notSaved);
+    unrun.push(...notRun);
+  }
+  return { missing: [...short, ...unrun], saved: toSave.filter((name) => !unsaved.includes(name)), usable: unsaved.length === 0 };
+}
