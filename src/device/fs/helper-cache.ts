@@ -1,16 +1,19 @@
 /**
- * The fs helpers' copy on the board's own flash (snippets/fs_cache.py): the
- * first session saves each helper file it installs under /.belay/helpers,
- * and every later one runs the saved files after checking their digest
- * instead of sending the source again. On a board too small to keep the
- * helpers in its heap between commands (board-code.ts), that is what a
- * command spends on them at 115200 baud: ~0.6 KB instead of 4-13 KB.
+ * The fs helpers' copy on the board's own flash (snippets/fs_cache*.py):
+ * the first session that writes to a board saves each helper file it
+ * installs under /.belay/helpers, and every later session runs the saved
+ * files after checking their digest instead of receiving the source again.
+ * Only for a board that keeps the helpers in its heap (RESIDENT_HELPERS_HEAP
+ * in board-code.ts): its heap loses them at a reset or a `run`, and the next
+ * command then sends a ~1.6 KB loader instead of ~13 KB of source (about a
+ * second less at 115200 baud). A small board has no heap to hold a file's
+ * text beside what compiling it takes, and is served over the link.
  *
  * A copy that does not match (torn by a power cut, another belay version's,
  * anybody else's) is saved anew, never run. Nothing is saved where it would
  * leave the user's flash with less than FREE_RESERVE free, on a board
- * without sha256 (no way to check a copy), or where /.belay cannot be
- * written: those boards get the source over the link, as before.
+ * without sha256 (no way to check a copy), where /.belay cannot be written,
+ * or by a session that only reads: those get the source over the link.
  */
 import { createHash } from 'node:crypto';
 import type { OperationOptions } from './types.js';
