@@ -43,8 +43,8 @@ describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 },
     expect((await board.run(['rm', '/nothing'])).code).toBe(1);
   });
 
-  it("ls hides belay's own folder unless asked: -a, or a path inside it", async () => {
-    const { board } = await setup(link);
+  it("ls and get -r / leave belay's own folder out unless asked: -a, or a path inside it", async () => {
+    const { cwd, board } = await setup(link);
     await board.run(['touch', '/top.txt']);
     // The put saved the helpers' copies under /.belay/helpers (a board with room).
     expect(JSON.parse((await board.run(['ls', '-r', '/', '--json'])).stdout)).toEqual([expect.objectContaining({ path: '/top.txt' })]);
@@ -52,6 +52,11 @@ describe.each(CLI_LINKS)('everyday commands over %s link', { timeout: 180_000 },
     expect(all).toEqual(['/.belay', '/top.txt']);
     const inside = (JSON.parse((await board.run(['ls', '/.belay', '--json'])).stdout) as Array<{ path: string }>).map((e) => e.path);
     expect(inside).toContain('/.belay/helpers');
+    // get -r of the whole board copies the user's tree, not belay's folder; named, it is copied.
+    expect((await board.run(['get', '-r', '/', 'whole'])).code).toBe(0);
+    expect(readdirSync(join(cwd, 'whole'))).toEqual(['top.txt']);
+    expect((await board.run(['get', '-r', '/.belay', 'records'])).code).toBe(0);
+    expect(readdirSync(join(cwd, 'records'))).toContain('helpers');
   });
 
   it('mv renames, and moves into a folder, never into itself', async () => {
