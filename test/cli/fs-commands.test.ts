@@ -85,6 +85,11 @@ describe('belay file commands', { timeout: 180_000 }, () => {
     const missing = await belay(cwd, 'put', 'nope.py', '/nope.py');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[LOCAL_IO]');
+    // Checked before any board is opened: a port that does not exist is never reached.
+    for (const [args, code] of [[['put', 'nope.py'], '[LOCAL_IO]'], [['put', 'app'], '[USAGE]'], [['put', 'app/main.py', '--exclude', '*.txt'], '[USAGE]']] as const) {
+      const early = await belay(cwd, '--port', '/dev/belay-no-such-port', ...args);
+      expect({ args, failed: early.code !== 0, said: early.stderr.includes(code), port: early.stderr.includes('PORT') }).toEqual({ args, failed: true, said: true, port: false });
+    }
     const climbing = await belay(cwd, 'put', 'app/main.py', '/../../outside.py');
     expect(climbing.code).toBe(1);
     expect(climbing.stderr).toContain('[PATH_INVALID]');

@@ -91,19 +91,30 @@ interface PutOptions {
   inPlace?: boolean;
 }
 
-async function put(ctx: Context, device: Device, given: string, remote: string | undefined, opts: PutOptions): Promise<unknown> {
+/**
+ * What `put` is given on this side, checked before any board is opened (a
+ * typo costs no connection): the absolute path and whether it is a file or
+ * a folder. Refuses what is missing, not a regular file, or a folder without -r.
+ */
+async function putSource(ctx: Context, given: string, opts: PutOptions): Promise<{ local: string; kind: 'file' | 'dir' }> {
   // Local paths are relative to -C/--cwd, like everything else.
   const local = nodePath.resolve(ctx.cwd, given);
   const kind = await localKind(local);
   if (!kind) throw new BelayError('LOCAL_IO', `cannot read ${given}: no such file or directory`);
   // A device or pipe has no size to check space by and no hash to skip by (/dev/zero never ends, a FIFO waits for a writer).
   if (kind === 'special') throw new BelayError('LOCAL_IO', `cannot put ${shown(given)}: not a regular file (a device, pipe or socket)`, { hint: 'copy what it holds into a file first, and put that' });
+  if (kind === 'dir' && !opts.recursive) throw new BelayError('USAGE', `${given} is a directory: use put -r`);
+  if (kind === 'file' && (opts.exclude.length > 0 || opts.hidden || !opts.ignore)) throw new BelayError('USAGE', '--exclude, --hidden and --no-ignore choose files in a folder: use them with put -r');
+  return { local, kind };
+}
+
+async function put(ctx: Context, device: Device, source: { local: string; kind: 'file' | 'dir' }, remote: string | undefined, opts: PutOptions): Promise<unknown> {
+  const { local, kind } = source;
   const progress = new ProgressLine(ctx);
   const fs = device.fs;
   const dryRun = Boolean(opts.dryRun);
   const would = dryRun ? 'would ' : '';
   if (kind === 'dir') {
-    if (!opts.recursive) throw new BelayError('USAGE', `${given} is a directory: use put -r`);
     // A folder's contents land in the board folder named (with or without a trailing "/").
     const target = boardPath(remote ?? `/${nodePath.basename(local)}`);
     const callbacks = treeCallbacks(ctx, progress, 'put', dryRun);
@@ -124,7 +135,6 @@ async function put(ctx: Context, device: Device, given: string, remote: string |
       skipped: result.skipped,
     };
   }
-  if (opts.exclude.length > 0 || opts.hidden || !opts.ignore) throw new BelayError('USAGE', '--exclude, --hidden and --no-ignore choose files in a folder: use them with put -r');
   const named = boardTarget(remote ?? `/${nodePath.basename(local)}`);
   const size = (await stat(local)).size;
   if (dryRun) return dryRunPut(ctx, device, named, local, size);
@@ -316,8 +326,9 @@ export function registerFsCommands(program: Command): void {
         const opts = ctx.command.opts<PutOptions>();
         if (opts.inPlace && opts.recursive) throw new BelayError('USAGE', '--in-place writes one file; it cannot be combined with -r');
         if (opts.inPlace && !opts.dryRun) ctx.out.info('warning: --in-place overwrites the target directly; if the link or power fails mid-write, the file is lost');
+        const source = await putSource(ctx, local, opts);
         await withDevice(ctx, async (device) => {
-          const result = await put(ctx, device, local, remote, opts);
+          const result = await put(ctx, device, source, remote, opts);
           if (ctx.options.json) ctx.out.json(result);
         });
       }),
