@@ -61,11 +61,11 @@ export interface DeviceFsOptions {
   compress?: CompressionMode;
   /**
    * Keep a copy of the board-side helpers under /.belay/helpers on the
-   * board's flash and run it from there in later sessions, on a board with
-   * heap to spare (see helper-cache.ts): after a reset or a `run`, a command
-   * sends ~3 KB instead of ~14 KB. Default false for now: the CLI does not
-   * turn it on yet (a board's /.belay then always exists, which `ls` and
-   * the tests of leftovers must first learn to tell from records).
+   * board's flash and run it from there in later sessions (default true;
+   * boards with heap to spare only, see helper-cache.ts): after a reset or
+   * a `run`, a file command sends a ~1.6 KB loader instead of ~13 KB of
+   * source. False: the helpers always go over the link, and nothing is
+   * written to /.belay for them.
    */
   helperCache?: boolean;
 }
