@@ -127,6 +127,16 @@ export function isReserved(path: string): boolean {
   return folded === RESERVED_BOARD_DIR || folded.startsWith(`${RESERVED_BOARD_DIR}/`);
 }
 
+/**
+ * Whether `path` belongs in a listing or copy of the tree at `root`:
+ * belay's own folder (records, helper copies) is there on most boards and
+ * is not the user's, so like a dot folder it shows only when the tree
+ * asked for is inside it.
+ */
+export function inUserTree(root: string, path: string): boolean {
+  return isReserved(root) || !isReserved(path);
+}
+
 /** Canonical absolute board path for reading ("main.py" -> "/main.py", "/lib/" -> "/lib"); throws PATH_INVALID. */
 export function boardPath(input: string, options: { absolute?: boolean } = {}): string {
   const result = check(input, { ...options, purpose: 'read' }, true);

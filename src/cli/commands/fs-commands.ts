@@ -14,7 +14,7 @@ import type { Context } from '../context.js';
 import { ProgressLine } from '../progress.js';
 import { shown } from '../../paths/shown.js';
 import { formatBytes, formatRate } from '../format.js';
-import { boardBasename, boardJoin, boardPath, boardTarget, isReserved, writePath } from '../../paths/board.js';
+import { boardBasename, boardJoin, boardPath, boardTarget, inUserTree, writePath } from '../../paths/board.js';
 import type { FileEvent, FsEntry } from '../../device/fs/index.js';
 
 /** The transfer code (and the local tree walker), loaded when a file command runs. */
@@ -264,8 +264,7 @@ export function registerFsCommands(program: Command): void {
       action(async (ctx, path: string) => {
         const opts = ctx.command.opts<{ recursive?: boolean; long?: boolean; all?: boolean }>();
         const root = boardPath(path);
-        // belay's folder is there on most boards (helper copies, the manifest): like a dot folder, shown when asked for.
-        const shownEntry = (entry: FsEntry) => opts.all || isReserved(root) || !isReserved(entry.path);
+        const shownEntry = (entry: FsEntry) => opts.all || inUserTree(root, entry.path);
         await withDevice(ctx, async (device) => {
           const skipped: string[] = [];
           const listed = await device.fs.list(root, {

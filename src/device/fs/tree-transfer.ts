@@ -24,7 +24,7 @@
  */
 import nodePath from 'node:path';
 import { BelayError, isBelayError, throwIfAborted } from '../../errors.js';
-import { ancestors, boardBasename, boardDirname, boardJoin, boardPath, boardRelative, checkBoardPath, isReserved, isTempName, writePath } from '../../paths/board.js';
+import { ancestors, boardBasename, boardDirname, boardJoin, boardPath, boardRelative, checkBoardPath, inUserTree, isTempName, writePath } from '../../paths/board.js';
 import { folderDigest, type DigestEntry } from './folder-digest.js';
 import { assertNoCaseCollisions, localPathFor } from '../../paths/local.js';
 import type { DeviceFs } from './device-fs.js';
@@ -213,8 +213,7 @@ function checkTargets(root: string, dirs: string[], files: string[]): void {
 export async function getTree(fs: DeviceFs, remoteDir: string, localDir: string, options: TreeOptions = {}): Promise<TreeResult> {
   const root = boardPath(remoteDir);
   const { signal } = options;
-  // belay's own folder (records, helper copies) is not the user's tree: copied only when asked for by name.
-  const entries = (await fs.list(root, { signal, recursive: true })).filter((entry) => !isTempName(entry.path) && (isReserved(root) || !isReserved(entry.path)));
+  const entries = (await fs.list(root, { signal, recursive: true })).filter((entry) => !isTempName(entry.path) && inUserTree(root, entry.path));
   const planned = entries.map((entry) => {
     const relative = boardRelative(root, entry.path);
     if (relative === undefined) throw new BelayError('PROTOCOL', `the board listed ${entry.path} outside ${root}`);
