@@ -10,7 +10,7 @@ import { putTree } from '../../src/device/fs/tree-transfer.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { failure } from '../helpers/boards.js';
-import { ODD_NAMES, cleanup, programsRunBy, randomPayload, tempDir } from './helpers.js';
+import { DEFLATE_OUT_OF_HEAP, ODD_NAMES, cleanup, programsRunBy, randomPayload, tempDir } from './helpers.js';
 
 const opened: EmulatorTransport[] = [];
 const dirs: string[] = [];
@@ -250,9 +250,7 @@ describe('a batch that cannot finish', () => {
 
   it('a heap too small for the decompressor: the board ran out of memory (not a changed stream), nothing committed, no temp left', async () => {
     const { flash, device } = await boardWithOldFile({}, 'always');
-    // The fault a heap at its limit gives, where it gives it: a decompressor whose
-    // every read raises MemoryError (a stand-in module, found first by `import deflate`).
-    await device.exec("import sys, deflate\nclass _Full:\n    def __init__(self, *a):\n        pass\n    def readinto(self, b):\n        raise MemoryError('no heap left')\nsys.modules['deflate'] = type('m', (), {'DeflateIO': _Full, 'RAW': deflate.RAW})");
+    await device.exec(DEFLATE_OUT_OF_HEAP);
     const err = await failure(device.fs.writeBatch([{ path: '/keep.py', source: moduleText(1, 8000) }, { path: '/lib/a.py', source: moduleText(2, 8000) }]));
     expect({ code: err.code, message: err.message }).toMatchObject({ code: 'BOARD_EXCEPTION', message: expect.stringContaining('ran out of memory') });
     expectUntouched(flash);

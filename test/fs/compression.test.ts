@@ -11,7 +11,7 @@ import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { deflateRawSync } from 'node:zlib';
 import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, NARROWER_TRIES_MAX, SAMPLE_SLICE, deflateIfWorth, linkWantsCompression, sampleStarts, windowBitsFor } from '../../src/device/fs/compress.js';
-import { cleanup, randomPayload, tempDir } from './helpers.js';
+import { DEFLATE_OUT_OF_HEAP, cleanup, randomPayload, tempDir } from './helpers.js';
 
 const SMALL_HEAP = 32 * 1024;
 
@@ -88,9 +88,7 @@ describe('compressed uploads on a 32 KiB heap', () => {
     const { device, flash } = await open();
     const old = Buffer.from('old\n');
     writeFileSync(join(flash, 'main.py'), old);
-    // The fault a heap at its limit gives, where it gives it: a decompressor whose
-    // every read raises MemoryError (a stand-in module, found first by `import deflate`).
-    await device.exec("import sys, deflate\nclass _Full:\n    def __init__(self, *a):\n        pass\n    def readinto(self, b):\n        raise MemoryError('no heap left')\nsys.modules['deflate'] = type('m', (), {'DeflateIO': _Full, 'RAW': deflate.RAW})");
+    await device.exec(DEFLATE_OUT_OF_HEAP);
     await expect(device.fs.write('/main.py', sourceText(16 * 1024))).rejects.toMatchObject({ code: 'BOARD_EXCEPTION', message: expect.stringContaining('ran out of memory') });
     expect(readFileSync(join(flash, 'main.py')).equals(old)).toBe(true);
     expect(readdirSync(flash)).toEqual(['main.py']);

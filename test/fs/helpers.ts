@@ -70,6 +70,14 @@ export function cleanup(...dirs: string[]): void {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * A board program that leaves the board's decompressor out of heap: every
+ * read of deflate.DeflateIO raises MemoryError, the fault a heap at its
+ * limit gives, where it gives it (a stand-in module, found first by
+ * `import deflate`; the real fault depends on the heap's layout).
+ */
+export const DEFLATE_OUT_OF_HEAP = "import sys, deflate\nclass _Full:\n    def __init__(self, *a):\n        pass\n    def readinto(self, b):\n        raise MemoryError('no heap left')\nsys.modules['deflate'] = type('m', (), {'DeflateIO': _Full, 'RAW': deflate.RAW})";
+
 /** Names that must round-trip exactly and never act as code. */
 export const ODD_NAMES = [
   "a'); import os; os.remove('main.py') #.py",
