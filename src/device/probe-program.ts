@@ -27,7 +27,7 @@ export const RESIDENT_PROBE_HEAP = 64 * 1024;
  * free heap as a bare number (0 where the port cannot tell).
  */
 export function residentProbeCall(): string {
-  return `try:\n ${residentProbeName()}()\nexcept NameError:\n print(getattr(__import__('gc'), 'mem_free', int)())\n`;
+  return `try:\n ${residentProbeName()}()\nexcept NameError:\n __import__('gc').collect()\n print(getattr(__import__('gc'), 'mem_free', int)())\n`;
 }
 
 /**

@@ -54,6 +54,10 @@ def _bprobe():
         pending = [n for n in names if n in ("journal.json", "intent.log", ".belay-tmp-journal")]
         if not names:
             pending = ["/.belay"]
+    # Garbage earlier programs left (the raw REPL collects only when an
+    # allocation fails) is free heap to every program that follows: counted
+    # as used, a board kept between commands looks several times smaller.
+    gc.collect()
     # One JSON list, in the order capabilities.ts reads it: no key names on the wire.
     print(
         json.dumps(
