@@ -130,7 +130,8 @@ function reportRecovery(ctx: Context, report: RecoveryReport): void {
   if (report.action === 'none') return;
   const show = (paths: string[]) => paths.map((p) => JSON.stringify(p)).join(', ');
   if (report.action === 'forward') {
-    ctx.out.info(`recovered: finished an interrupted commit (${report.renamed.length} renamed, ${report.deleted.length} deleted)`);
+    const written = report.written.length > 0 ? `, ${report.written.length} written from a batch` : '';
+    ctx.out.info(`recovered: finished an interrupted commit (${report.renamed.length} renamed${written}, ${report.deleted.length} deleted)`);
   } else {
     ctx.out.info(`recovered: undid interrupted staging (${report.removed.length} staged file${report.removed.length === 1 ? '' : 's'} removed)`);
     if (report.restored.length > 0) ctx.out.info(`recovered: ${show(report.restored)} restored from ${report.restored.length === 1 ? 'its' : 'their'} verified staged copy`);

@@ -27,8 +27,8 @@ import { boardPath, boardDirname, tempPathFor, writePath, type BoardPathInput } 
 import { fsError, mapFsErrors } from './board-errors.js';
 import { lookThenUpload, uploadBinary } from './upload-binary.js';
 import { chosenPath, isAFolder, notAFolder, parseLook, writeTarget, type RawPreflight, type WriteTarget } from './write-target.js';
-import { prepareBatch, uploadBatch } from './upload-batch.js';
-import { planBatches, type BatchItem } from './batch-plan.js';
+import { PACK_PATH, prepareBatch, uploadBatch } from './upload-batch.js';
+import { PACK_MAX_FILE, planBatches, type BatchItem, type BatchLimits } from './batch-plan.js';
 import { readFile } from 'node:fs/promises';
 import { compressUpload, linkWantsCompression, type CompressionChoice, type CompressionMode } from './compress.js';
 import { chooseWindow, type WindowChoice } from '../link-window.js';
@@ -76,6 +76,12 @@ export interface ReadOptions extends TransferOptions {
 }
 
 export interface BatchWriteOptions extends OperationOptions {
+  /**
+   * Stage the files up to PACK_MAX_FILE in one pack where renames are
+   * atomic (littlefs), as batchesFor allows: the flash must hold a second
+   * copy of them at the commit. Default false: a temp per file.
+   */
+  pack?: boolean;
   /** Called as the bytes of file `index` start to go (in order). */
   onFile?: (index: number) => void;
   /** Progress within file `index`. */
@@ -93,7 +99,7 @@ export interface StageOptions extends TransferOptions {
 
 type RawEntry = ['f', string, number, string | null] | ['d', string] | ['s', string, number | null] | ['g', string, string, number];
 
-type RawCommit = { renamed: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
+type RawCommit = { renamed: string[]; written?: string[]; deleted: string[]; rmdirs: string[]; kept: string[]; missing: string[]; names: NameCheck[] };
 /** What settling a commit needs of the board's report (all an in-upload commit sends back). */
 type CommitFindings = Pick<RawCommit, 'missing' | 'names'>;
 /** Per path from _bnames: [exists, listed under exactly this name (null: absent or unlistable; a number: the stat errno)]. */
@@ -829,22 +835,30 @@ export class DeviceFs {
    * Cuts `files` (to be written under `where`, with `dirs` folders made) into
    * batches for writeBatch (batch-plan.ts): each batch's temps must fit on
    * the flash beside the old copies, and its commit list in the board's
-   * heap. Refuses with NO_SPACE, before a byte is sent, when a file does not
-   * fit even alone.
+   * heap; `pack` says whether writeBatch may stage small files in a pack
+   * (there is room for it). Refuses with NO_SPACE, before a byte is sent,
+   * when a file does not fit even alone.
    */
-  async batchesFor<T extends BatchItem>(where: string, files: T[], dirs: number, options: OperationOptions = {}): Promise<T[][]> {
-    if (files.length === 0) return [];
-    const { mount } = await this.mountOf(where, options);
+  async batchesFor<T extends BatchItem>(where: string, files: T[], dirs: number, options: OperationOptions = {}): Promise<{ batches: T[][]; pack: boolean }> {
+    if (files.length === 0) return { batches: [], pack: false };
+    const { mount, kind } = await this.mountOf(where, options);
     const usage = await this.df(mount, options);
-    const plan = planBatches(files, dirs, { free: usage.blockSize > 0 ? usage.free : null, blockSize: usage.blockSize, freeHeap: this.device.capabilities.memFree });
+    const limits: BatchLimits = { free: usage.blockSize > 0 ? usage.free : null, blockSize: usage.blockSize, freeHeap: this.device.capabilities.memFree };
+    // A pack (where renames are atomic) needs room for a second copy of its files; without that room, temps.
+    if (kind === 'lfs' || kind === 'posix') {
+      const packed = planBatches(files, dirs, { ...limits, packMaxFile: PACK_MAX_FILE });
+      if ('batches' in packed) return { batches: packed.batches, pack: true };
+    }
+    const plan = planBatches(files, dirs, limits);
     if ('shortfall' in plan) throw noSpace(`${files.length === 1 ? files[0].path : `${files.length} files under ${where}`}`, where, plan.shortfall.needed, plan.shortfall.free);
-    return plan.batches;
+    return { batches: plan.batches, pack: false };
   }
 
   /**
    * Writes `files` as one transaction in one board program (upload-batch.ts):
    * every file is staged, verified from flash and then all are committed
-   * together (under a journal where needsJournal says so), or, on any
+   * together (under a journal where needsJournal says so; on littlefs the
+   * small files staged in one pack and written from it), or, on any
    * mismatch, board error or Ctrl-C, none is and every temp is removed. The
    * caller has checked names and space (batchesFor sizes a batch so its
    * temps fit); missing parent folders are made, recorded. A board without
@@ -871,16 +885,21 @@ export class DeviceFs {
       contents.push(file.source instanceof Uint8Array ? file.source : await readLocal(file.source.file));
     }
     return this.session(options, async () => {
+      const atomic = (await Promise.all(targets.map((target) => this.atomicRename(target, options)))).every(Boolean);
+      // Small files go into the pack where renames are atomic (littlefs): not
+      // on FAT, where writing a target in place can tear it.
+      const packs = (bytes: Uint8Array) => options.pack === true && atomic && bytes.length <= PACK_MAX_FILE;
       const temps = new Set([...this.pendingTemps.values()].map((staged) => staged.temp));
       const batch = targets.map((target, i) => {
+        if (packs(contents[i])) return { target, temp: '', bytes: contents[i] };
         let salt = 0;
         let temp = tempPathFor(target);
         while (temps.has(temp)) temp = tempPathFor(target, ++salt);
         temps.add(temp);
         return { target, temp, bytes: contents[i] };
       });
-      const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
-      const atomic = (await Promise.all(targets.map((target) => this.atomicRename(target, options)))).every(Boolean);
+      const packed = batch.some((file) => file.temp === '');
+      const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp: temp || PACK_PATH, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
       const compress = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase);
       const prepared = await prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
       let started = -1;
@@ -893,10 +912,11 @@ export class DeviceFs {
       const result = await uploadBatch(this.device, prepared, {
         algorithm: features.hash,
         ...this.receiverSizing,
-        journaled: needsJournal(journal, atomic),
+        journaled: packed || needsJournal(journal, atomic),
+        ...(packed ? { pack: PACK_PATH } : {}),
         solo,
         signal: options.signal,
-        undo: () => this.undoBatch(batch.map((file) => file.temp), solo),
+        undo: () => this.undoBatch([...new Set(batch.map((file) => file.temp || PACK_PATH))], solo),
         onProgress,
       });
       onProgress(files.length - 1, contents[files.length - 1].length);
@@ -976,14 +996,16 @@ function diskUsage(size: number, free: number, blockSize: number): DiskUsage {
 
 function toReport(raw: RawRecovery): RecoveryReport {
   const renamed = raw.renamed ?? [];
+  const written = raw.written ?? [];
   const removed = raw.removed ?? [];
   const restored = raw.restored ?? [];
   const deleted = raw.deleted ?? [];
   const rmdirs = raw.rmdirs ?? [];
-  const acted = renamed.length + removed.length + restored.length + deleted.length + rmdirs.length > 0;
+  const acted = renamed.length + written.length + removed.length + restored.length + deleted.length + rmdirs.length > 0;
   return {
     action: raw.journal ? 'forward' : acted ? 'back' : 'none',
     renamed,
+    written,
     deleted,
     rmdirs,
     removed,

@@ -19,6 +19,11 @@
  *   recover  at the next connection: journal -> roll forward; else intent log
  *            -> roll back (a temp whose recorded target has vanished is the
  *            last copy and takes the target's place instead of being removed).
+ * On littlefs a put -r batch stages its small files in one pack instead of a
+ * temp each (upload-batch.ts PACK_MAX_FILE); its journal names the pack and
+ * each target's slice, and the commit writes the targets from it before the
+ * pack goes (rewriting them all again after a cut: littlefs keeps a file's
+ * old content until the rewrite is closed).
  * A single rename on a filesystem whose rename replaces atomically (littlefs,
  * posix) skips the journal: the rename itself is the commit.
  */
@@ -66,6 +71,8 @@ export interface RecoveryReport {
   action: 'none' | 'forward' | 'back';
   /** Targets a journal's renames completed (forward). */
   renamed: string[];
+  /** Targets a journal wrote from a batch's pack (forward). */
+  written: string[];
   deleted: string[];
   rmdirs: string[];
   /** Staged temps removed (back). */

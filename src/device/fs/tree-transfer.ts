@@ -9,9 +9,10 @@
  * board's algorithm, and uploads only what differs, so an unchanged tree
  * costs one round trip. Before any byte is sent it also refuses names the
  * board's filesystem cannot hold or would fold together, and cuts the files
- * to write into batches whose temps fit on the flash (batch-plan.ts). Each
- * batch is one board program, one stream (compressed as a whole on slow
- * links) and one transaction (upload-batch.ts): its files are staged and
+ * to write into batches whose temps fit on the flash (batch-plan.ts; on
+ * littlefs small files share one pack instead, where the flash has room
+ * for it). Each batch is one board program, one stream (compressed as a
+ * whole on slow links) and one transaction (upload-batch.ts): its files are staged and
  * verified from flash, then committed together, or, on any mismatch, board
  * error or Ctrl-C, none is. A cut leaves every file old or new (a batch
  * whose commit began is finished by the next connection's recovery, one
@@ -148,7 +149,7 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
   const written = planned.filter((item) => !item.same);
   await fs.checkNames([...created, ...written.map((item) => item.path)], { signal, existing: [...existing.keys()].filter((path) => !isTempName(path)) });
   // Batches whose temps fit on the flash beside the old copies (NO_SPACE now if a file cannot fit at all).
-  const batches = options.dryRun ? [] : await fs.batchesFor(root, written, created.length, { signal });
+  const { batches, pack } = options.dryRun ? { batches: [], pack: false } : await fs.batchesFor(root, written, created.length, { signal });
   // Folders that will hold a written file are made by its staging (recorded, so
   // a cut removes them again); the others, empty ones, are made here.
   const holding = new Set(written.flatMap((item) => ancestors(item.path)));
@@ -176,7 +177,7 @@ export async function putTree(fs: DeviceFs, localDir: string, remoteDir: string,
     } else {
       stats = await fs.writeBatch(
         batch.map((item) => ({ path: item.path, source: { file: item.local } })),
-        { signal, onFile: (i) => options.onFile?.(events[i]), onProgress: (i, progress) => options.onProgress?.(events[i], progress) },
+        { signal, pack, onFile: (i) => options.onFile?.(events[i]), onProgress: (i, progress) => options.onProgress?.(events[i], progress) },
       );
     }
     events.forEach((event, i) => {

@@ -9,7 +9,9 @@
  * The stream holds, per file, a header record (target and temp path,
  * size) and the content; the board stages each file in its temp (recorded
  * in the intent log first), hashes it back from flash and sends the hash
- * right away. The host checks each as it arrives; after the last it says
+ * right away. A file with no temp of its own is staged in the batch's pack
+ * instead (PACK_PATH), and written onto its target from there at the
+ * commit. The host checks each as it arrives; after the last it says
  * commit (every temp onto its target, journaled as needsJournal decides) or
  * abort (a hash differed, Ctrl-C): then the board removes every temp of the
  * batch and nothing of it is committed. A board error (a full flash, a name
@@ -18,6 +20,8 @@
 import { BelayError, abortError, isBelayError } from '../../errors.js';
 import type { BoardSession } from '../session.js';
 import { pyCall } from './board-code.js';
+import { TEMP_PREFIX } from '../../paths/board.js';
+import { reservedPath } from '../../paths/reserved.js';
 import { fsError } from './board-errors.js';
 import { deflateIfWorth, type CompressionChoice } from './compress.js';
 import { CreditedLink, creditQuantum } from './credit.js';
@@ -29,12 +33,16 @@ import { framesOf } from './source.js';
 import { frameSizeFor, verifyFailed } from './upload-binary.js';
 import type { ContentHash, HashAlgorithm } from './types.js';
 
-/** One file of a batch: its bytes go to `temp`, renamed onto `target` at the commit. */
+/** One file of a batch: its bytes go to `temp`, renamed onto `target` at the commit ('' : to the batch's pack). */
 export interface BatchFile {
   target: string;
   temp: string;
   bytes: Uint8Array;
 }
+
+/** Where a batch's small files are staged on littlefs (batch-plan.ts PACK_MAX_FILE): one file in belay's folder. */
+export const PACK_PATH = reservedPath(`${TEMP_PREFIX}pack`).path;
+
 
 /** A batch ready to send: its stream, and that stream deflated when that saves. */
 export interface PreparedBatch {
@@ -61,8 +69,10 @@ export interface BatchUploadRequest {
   window?: number;
   /** The board's free heap (probe), which sizes its frame buffer; undefined: unknown. */
   freeHeap?: number;
-  /** Commit under a journal (needsJournal). */
+  /** Commit under a journal (needsJournal; always with a pack). */
   journaled: boolean;
+  /** The pack (PACK_PATH) when files of the batch have no temp of their own. */
+  pack?: string;
   /** Nothing else is staged on the board: an abort may roll the whole intent log back (the folders made for the batch go too). */
   solo: boolean;
   signal?: AbortSignal;
@@ -114,6 +124,7 @@ function batchStream(files: BatchFile[]): { stream: Buffer; headers: Buffer[]; s
 export async function uploadBatch(device: BoardSession, batch: PreparedBatch, request: BatchUploadRequest): Promise<BatchUploadResult> {
   const { signal, algorithm } = request;
   const { files, stream, headers, starts, compression } = batch;
+  if (request.pack === undefined && files.some((file) => file.temp === '')) throw new BelayError('INTERNAL', 'a batch file without a temp needs the batch pack');
   const window = checkWindow(request.window ?? SAFE_WINDOW);
   const quantum = creditQuantum(window);
   const frameSize = frameSizeFor(window, request.freeHeap);
@@ -126,7 +137,7 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
     return hasher.digest();
   });
   const contents = files.map((file) => hashBytes(algorithm, file.bytes));
-  const code = pyCall('_bputs', frameSize, quantum, compression?.windowBits ?? 0, request.solo);
+  const code = pyCall('_bputs', frameSize, quantum, compression?.windowBits ?? 0, request.solo, request.pack ?? null);
   const wireAtStart = device.transport.wire.total;
   let stopReason: unknown;
   let link: CreditedLink | undefined;

@@ -70,7 +70,7 @@ export interface LookReport {
   preflight: RawPreflight;
 }
 
-/** _bpre's answer (fs_tx.py): mounts, each name's check, size/free/block per mount. */
+/** _bpre's answer (fs_names.py): mounts, each name's check, size/free/block per mount. */
 export interface RawPreflight {
   m: Array<[string, string]>;
   n: Array<[boolean, boolean | number | null]>;

@@ -1,6 +1,6 @@
-# _bputs(size, q, z, solo): the receiver that stages a batch of files from
-# one stream and commits them together (device/fs/upload-batch.ts). Part of
-# the fs helpers; reads frames with fs_frames.py (_brx, _BFr).
+# _bputs(size, q, z, solo, pk): the receiver that stages a batch of files
+# from one stream and commits them together (device/fs/upload-batch.ts).
+# Part of the fs helpers; reads frames with fs_frames.py (_brx, _BFr).
 #
 # The host sends frames as to _bup (same framing, same byte-counting credit);
 # their payload, decompressed when z (one raw deflate stream, window 2**z),
@@ -14,6 +14,11 @@
 # where the digest covers the file's header record (b"F" to the temp's last
 # byte) and then the temp's content as read from flash, so a name that came
 # out otherwise than sent fails the check as wrong content does.
+# A file whose temp is empty goes into the batch's pack pk instead (one file
+# under /.belay, recorded before it is made), at its end, hashed back from
+# there; the commit then writes each such target from its slice
+# (fs_tx.py _bunpack). On littlefs a temp beside each target costs more than
+# its content: every name in a folder slows every create and rename in it.
 # Other answers as _bup: A credit, G ready, X a write failed, Z the stream
 # did not decompress or parse (the host aborts at the next frame; the board
 # reads on to it). After the end frame and the last hash the board sends V,
@@ -24,7 +29,7 @@
 # committed. A write error is raised after that cleanup, as a traceback.
 # Heap: the frame buffer, a 512-byte buffer, (with z) the window and the
 # decompressor's tables, and a [temp, target] pair per file.
-def _bputs(size, q, z, solo):
+def _bputs(size, q, z, solo, pk=None):
     import micropython
 
     gc.collect()
@@ -73,6 +78,9 @@ def _bputs(size, q, z, solo):
             wr(b"X")
 
     staged = []
+    # The pack: where the next file starts in it, [target, offset, size] per file.
+    po = 0
+    packed = []
     peak = 0
     micropython.kbd_intr(-1)
     try:
@@ -95,12 +103,24 @@ def _bputs(size, q, z, solo):
             tl = hd[4] | hd[5] << 8
             t = str(names[:tl], "utf-8")
             p = str(names[tl:], "utf-8")
+            # The file goes to fp from offset o, and is hashed back from there.
+            sz = n
+            fp = p or pk
+            o = 0
             f = None
             if st[0] is None:
-                staged.append((p, t))
                 try:
-                    _bprep(p, t, True)
-                    f = open(p, "wb")
+                    if p:
+                        staged.append((p, t))
+                        _bprep(p, t, True)
+                    else:
+                        if not packed:
+                            _blog({"s": pk})
+                        _bmkp(t, True)
+                        o = po
+                        packed.append([t, o, n])
+                        po += n
+                    f = open(fp, "ab" if o else "wb")
                 except Exception as e:
                     failed(e)
             while n:
@@ -131,7 +151,7 @@ def _bputs(size, q, z, solo):
                 hs.update(hd)
                 hs.update(names)
                 wr(b"H")
-                wr(json.dumps([os.stat(p)[6], _balgo, _bhash(p, hs), peak]).encode())
+                wr(json.dumps([min(sz, os.stat(fp)[6] - o), _balgo, _bhash(fp, hs, o, sz), peak]).encode())
                 wr(b"\n")
             # A file's garbage (names, records, hashing) goes before the next:
             # on a small heap it would crowd out the commit.
@@ -152,12 +172,14 @@ def _bputs(size, q, z, solo):
                 # The stream's buffers go before the commit needs heap for the journal.
                 d = r = ob = om = frame = mv = None
                 gc.collect()
-                c = _bcommit({"m": [], "r": staged, "x": [], "y": []}, hv[1] == 0x4A)
+                c = _bcommit({"m": [], "r": staged, "x": [], "y": [], "p": pk if packed else None, "c": packed}, hv[1] == 0x4A)
                 wr(json.dumps([c["missing"], c["names"]]).encode())
                 wr(b"\n")
                 return
         for p, t in staged:
             _brm(p)
+        if packed:
+            _brm(pk)
         if solo:
             _bback()
         if st[0] is not None:

@@ -115,16 +115,19 @@ def _bgc():
         gc.collect()
 
 
-def _bhash(p, h=None):
-    # The hash of file p (continuing h, when given).
+def _bhash(p, h=None, o=0, n=-1):
+    # The hash of file p (continuing h, when given), or of n bytes of it
+    # from offset o (a negative n never reaches 0: to the end).
     if h is None:
         h = _bnew()
     with open(p, "rb") as f:
-        while True:
-            n = f.readinto(_bbuf)
-            if not n:
+        f.seek(o)
+        while n:
+            k = f.readinto(_bbuf if n < 0 or n > 511 else _bmv[:n])
+            if not k:
                 break
-            h.update(_bbuf if n == 512 else _bmv[:n])
+            h.update(_bbuf if k == 512 else _bmv[:k])
+            n -= k
             _bgc()
     return h.hexdigest()
 

@@ -1,0 +1,33 @@
+# _bunpack(j, out): the part of a journal's roll forward (fs_tx.py _bfwd)
+# that writes the targets of a batch staged in a pack (fs_batch.py).
+# Part of the write helpers, in a file of its own: a board with a small heap
+# compiles each helper file as one program, and fs_tx.py is large already.
+def _bunpack(j, out):
+    # Writes each target of a batch staged in a pack from its slice. The
+    # pack goes only after every target is written, so a cut anywhere here
+    # finds it again and the next run writes them all again; a journal
+    # whose pack is gone has been carried out. (On littlefs a file rewritten
+    # in place keeps its old content until it is closed.)
+    p = j.get("p")
+    if not p:
+        return
+    if _bkind(p)[0] != "f":
+        for t, o, n in j["c"]:
+            if _bkind(t)[0] != "f":
+                out["missing"].append(t)
+        return
+    src = open(p, "rb")
+    for t, o, n in j["c"]:
+        _bgc()
+        src.seek(o)
+        f = open(t, "wb")
+        while n:
+            k = src.readinto(_bmv[: n if n < 512 else 512])
+            if not k:
+                break
+            f.write(_bmv[:k])
+            n -= k
+        f.close()
+        out["written"].append(t)
+    src.close()
+    os.remove(p)
