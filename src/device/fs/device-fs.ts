@@ -920,7 +920,9 @@ export class DeviceFs {
         onProgress,
       });
       onProgress(files.length - 1, contents[files.length - 1].length);
-      this.settleCommit(targets, result.committed as CommitFindings);
+      // The board reports the renamed targets' names first, then those written from the pack.
+      const reported = [...batch.filter((file) => file.temp !== ''), ...batch.filter((file) => file.temp === '')].map((file) => file.target);
+      this.settleCommit(reported, result.committed as CommitFindings);
       // Wire bytes per file: the batch's, shared by each file's part of the stream.
       const share = (n: number, i: number) => Math.round((n * (prepared.headers[i].length + contents[i].length)) / prepared.stream.length);
       return result.files.map((file, i) => ({
