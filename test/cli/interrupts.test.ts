@@ -6,7 +6,7 @@
  * and stops the board's program; a board that prints without end and
  * ignores Ctrl-C fails the connection with NOT_RAW_REPL.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,11 +135,13 @@ describeWithSocat('Ctrl-C during put -r', () => {
     mkdirSync(join(cwd, 'tree'));
     for (let i = 0; i < 3; i++) writeFileSync(join(cwd, 'tree', `f${i}.bin`), randomBytes(30_000));
     const child = board.spawn(['put', '-r', 'tree', '/tree']);
-    // The board has begun writing the batch's first temp.
-    await until(() => existsSync(join(board.flash, 'tree')) && readdirSync(join(board.flash, 'tree')).some((name) => name.startsWith('.belay-tmp-')));
+    // The board has begun writing the batch (on littlefs its small files go into one pack under /.belay).
+    const pack = join(board.flash, '.belay', '.belay-tmp-pack');
+    await until(() => existsSync(pack) && statSync(pack).size > 0);
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(130);
     expect(existsSync(join(board.flash, 'tree'))).toBe(false);
+    expect(existsSync(pack)).toBe(false);
     expect(await board.run(['exec', 'print(7*6)'])).toMatchObject({ code: 0, stdout: '42\n' });
   });
 });

@@ -46,7 +46,7 @@ async function firstWrite(flash: string): Promise<void> {
 
 const helpers = (flash: string) => join(flash, '.belay', 'helpers');
 const copyName = (name: string) => `${name}-${helperDigest(name).slice(0, 16)}.py`;
-const WRITE_FILES = ['fs_lib', 'fs_tree', 'fs_op', 'fs_download', 'fs_tx', 'fs_unpack', 'fs_names', 'fs_frames', 'fs_upload', 'fs_put'];
+const WRITE_FILES = ['fs_lib', 'fs_tree', 'fs_op', 'fs_download', 'fs_tx', 'fs_names', 'fs_frames', 'fs_upload', 'fs_put'];
 const helperBytes = installPrograms(['base', 'write', 'frames', 'upload']).join('').length;
 const content = Buffer.from('print("hello")\n');
 

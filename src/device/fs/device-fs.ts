@@ -684,7 +684,8 @@ export class DeviceFs {
   async recover(options: OperationOptions & { force?: boolean } = {}): Promise<RecoveryReport> {
     this.recoveryDue ??= this.device.capabilities.pending.length > 0;
     if (!this.recoveryDue && !options.force) return toReport({ journal: false });
-    await this.install(options, ['write']);
+    // A journal may name a batch's pack: its roll forward writes the targets from it.
+    await this.install(options, ['write', 'unpack']);
     const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_brecover'), options);
     this.recoveryDue = false;
     this.lastRecovery = toReport(raw);
@@ -900,6 +901,7 @@ export class DeviceFs {
       });
       const packed = batch.some((file) => file.temp === '');
       const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp: temp || PACK_PATH, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
+      if (packed) await this.install(options, ['unpack']);
       const compress = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase);
       const prepared = await prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
       let started = -1;

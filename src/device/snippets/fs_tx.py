@@ -122,7 +122,8 @@ def _bfwd(j):
             out["renamed"].append(t)
         elif _bkind(t)[0] != "f":
             out["missing"].append(t)
-    _bunpack(j, out)
+    if j.get("p"):
+        _bunpack(j, out)
     for p in j["x"]:
         if _bkind(p)[0] == "f":
             os.remove(p)

@@ -1,16 +1,14 @@
 # _bunpack(j, out): the part of a journal's roll forward (fs_tx.py _bfwd)
-# that writes the targets of a batch staged in a pack (fs_batch.py).
-# Part of the write helpers, in a file of its own: a board with a small heap
-# compiles each helper file as one program, and fs_tx.py is large already.
+# that writes the targets of a batch staged in a pack (fs_batch.py). A group
+# of its own, installed only for a packed batch and for recovery: a board
+# with a small heap holds no more helper code than its command needs.
 def _bunpack(j, out):
     # Writes each target of a batch staged in a pack from its slice. The
     # pack goes only after every target is written, so a cut anywhere here
     # finds it again and the next run writes them all again; a journal
     # whose pack is gone has been carried out. (On littlefs a file rewritten
     # in place keeps its old content until it is closed.)
-    p = j.get("p")
-    if not p:
-        return
+    p = j["p"]
     if _bkind(p)[0] != "f":
         for t, o, n in j["c"]:
             if _bkind(t)[0] != "f":
