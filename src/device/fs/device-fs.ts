@@ -901,7 +901,6 @@ export class DeviceFs {
       });
       const packed = batch.some((file) => file.temp === '');
       const journal = buildJournal({ renames: batch.map(({ target, temp, bytes }) => ({ target, temp: temp || PACK_PATH, size: bytes.length, hash: { algorithm: features.hash, digest: '' } })) });
-      if (packed) await this.install(options, ['unpack']);
       const compress = linkWantsCompression(this.options.compress ?? 'auto', this.device.transport.link, this.device.capabilities.deflate && this.device.capabilities.ioBase);
       const prepared = await prepareBatch(batch, compress ? { freeHeap: this.device.capabilities.memFree } : undefined);
       let started = -1;
@@ -935,7 +934,8 @@ export class DeviceFs {
         boardHeap: file.boardHeap,
         ...(result.compressed ? { compressed: share(result.sent, i) } : {}),
       }));
-    }, ['write', 'frames', 'batch']);
+      // The pack's roll forward comes with the others, in the same program (or load of their copies).
+    }, ['write', 'frames', 'batch', ...(options.pack ? (['unpack'] as const) : [])]);
   }
 
   /** After a failed batch: remove its temps, and roll back the intent log when nothing else is staged. */
