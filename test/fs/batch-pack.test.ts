@@ -1,6 +1,6 @@
 // put -r on littlefs stages a batch's small files in one pack under /.belay
 // instead of a temp beside each target (upload-batch.ts, fs_batch.py), and
-// its commit writes the targets from the pack (fs_unpack.py). Against the
+// its commit writes the targets from the pack (fs_pack.py). Against the
 // emulated board (real MicroPython), real files on disk. The power-cut sweep
 // over a packed batch is in batch-upload.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';

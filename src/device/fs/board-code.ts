@@ -25,7 +25,7 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
   write: ['fs_tx', 'fs_names'],
-  unpack: ['fs_unpack'],
+  pack: ['fs_pack'],
   frames: ['fs_frames'],
   upload: ['fs_upload', 'fs_put'],
   batch: ['fs_batch'],

@@ -685,7 +685,7 @@ export class DeviceFs {
     this.recoveryDue ??= this.device.capabilities.pending.length > 0;
     if (!this.recoveryDue && !options.force) return toReport({ journal: false });
     // A journal may name a batch's pack: its roll forward writes the targets from it.
-    await this.install(options, ['write', 'unpack']);
+    await this.install(options, ['write', 'pack']);
     const raw = await this.device.execJson<RawRecovery>(pyJsonCall('_brecover'), options);
     this.recoveryDue = false;
     this.lastRecovery = toReport(raw);
@@ -934,8 +934,9 @@ export class DeviceFs {
         boardHeap: file.boardHeap,
         ...(result.compressed ? { compressed: share(result.sent, i) } : {}),
       }));
-      // The pack's roll forward comes with the others, in the same program (or load of their copies).
-    }, ['write', 'frames', 'batch', ...(options.pack ? (['unpack'] as const) : [])]);
+      // The pack's helpers come with the others (one load of their copies on a board that keeps them),
+      // before the batch receiver: on a small heap that goes as a program of its own, the largest to compile.
+    }, ['write', 'frames', ...(options.pack ? (['pack'] as const) : []), 'batch']);
   }
 
   /** After a failed batch: remove its temps, and roll back the intent log when nothing else is staged. */

@@ -17,7 +17,7 @@
 # A file whose temp is empty goes into the batch's pack pk instead (one file
 # under /.belay, recorded before it is made), at its end, hashed back from
 # there; the commit then writes each such target from its slice
-# (fs_tx.py _bunpack). On littlefs a temp beside each target costs more than
+# (fs_pack.py). On littlefs a temp beside each target costs more than
 # its content: every name in a folder slows every create and rename in it.
 # Other answers as _bup: A credit, G ready, X a write failed, Z the stream
 # did not decompress or parse (the host aborts at the next frame; the board
@@ -78,8 +78,7 @@ def _bputs(size, q, z, solo, pk=None):
             wr(b"X")
 
     staged = []
-    # The pack: where the next file starts in it, [target, offset, size] per file.
-    po = 0
+    # The pack's files: [target, offset, size] each (fs_pack.py).
     packed = []
     peak = 0
     micropython.kbd_intr(-1)
@@ -114,12 +113,7 @@ def _bputs(size, q, z, solo, pk=None):
                         staged.append((p, t))
                         _bprep(p, t, True)
                     else:
-                        if not packed:
-                            _blog({"s": pk})
-                        _bmkp(t, True)
-                        o = po
-                        packed.append([t, o, n])
-                        po += n
+                        o = _bpack(pk, t, n, packed)
                     f = open(fp, "ab" if o else "wb")
                 except Exception as e:
                     failed(e)

@@ -1,7 +1,21 @@
-# _bunpack(j, out): the part of a journal's roll forward (fs_tx.py _bfwd)
-# that writes the targets of a batch staged in a pack (fs_batch.py). A group
-# of its own, installed only for a packed batch and for recovery: a board
-# with a small heap holds no more helper code than its command needs.
+# A batch staged in a pack (fs_batch.py, see device/fs/transaction.ts): the
+# staging of each file in it (_bpack) and the part of a journal's roll
+# forward that writes the targets from it (_bunpack, from fs_tx.py _bfwd).
+# A group of its own, installed only for a packed batch and for recovery: a
+# board with a small heap holds no more helper code than its command needs,
+# and compiles the batch receiver apart from it.
+def _bpack(pk, t, n, packed):
+    # Before a file goes into the pack pk: the pack recorded before its
+    # first file, the target's missing folders made (recorded); [t, offset,
+    # n] added to packed. Returns the offset where the file starts.
+    if not packed:
+        _blog({"s": pk})
+    _bmkp(t, True)
+    o = packed[-1][1] + packed[-1][2] if packed else 0
+    packed.append([t, o, n])
+    return o
+
+
 def _bunpack(j, out):
     # Writes each target of a batch staged in a pack from its slice. The
     # pack goes only after every target is written, so a cut anywhere here
