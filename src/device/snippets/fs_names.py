@@ -6,25 +6,21 @@
 def _bnames(paths):
     # For each path: [exists, exact] where exact says whether its parent
     # lists exactly this name (False when the filesystem folds the name onto
-    # another: case, a cut at a control character) or None when absent.
+    # another: case, a cut at a control character, None when the parent
+    # cannot be listed) or, for an absent path, the errno of its stat.
     # Each folder is listed once, whatever the number of paths in it, and
     # only the names asked for are kept (a batch commits many files into few
     # folders; a small heap holds neither a folder's listing nor its garbage).
-    out = []
+    # A name listed exactly exists: only the others are looked up (on
+    # littlefs each lookup reads through the folder's log).
     want = {}
     for p in paths:
         _bgc()
         i = p.rfind("/")
-        try:
-            os.stat(p)
-        except OSError as e:
-            out.append([False, e.args[0] if e.args else None])
-            continue
         d = p[:i] or "/"
         if d not in want:
             want[d] = {}
         want[d][p[i + 1 :]] = False
-        out.append(None)
     for d in want:
         w = want[d]
         try:
@@ -33,12 +29,20 @@ def _bnames(paths):
                 if e[0] in w:
                     w[e[0]] = True
         except OSError:
-            for n in w:
-                w[n] = None
-    for k, p in enumerate(paths):
-        if out[k] is None:
-            i = p.rfind("/")
-            out[k] = [True, want[p[:i] or "/"][p[i + 1 :]]]
+            want[d] = None
+    out = []
+    for p in paths:
+        _bgc()
+        i = p.rfind("/")
+        w = want[p[:i] or "/"]
+        if w and w[p[i + 1 :]]:
+            out.append([True, True])
+            continue
+        try:
+            os.stat(p)
+            out.append([True, None if w is None else False])
+        except OSError as e:
+            out.append([False, e.args[0] if e.args else None])
     return out
 
 
