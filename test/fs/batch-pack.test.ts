@@ -6,29 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Device } from '../../src/device/device.js';
 import { putTree } from '../../src/device/fs/tree-transfer.js';
 import { PACK_PATH } from '../../src/device/fs/upload-batch.js';
-import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
-import { cleanup, randomPayload, tempDir } from './helpers.js';
+import { emulatedBoards, randomPayload } from './helpers.js';
 
-const opened: EmulatorTransport[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const board of opened.splice(0)) await board.close().catch(() => undefined);
-  cleanup(...dirs.splice(0));
-});
-function dir(prefix: string): string {
-  const made = tempDir(prefix);
-  dirs.push(made);
-  return made;
-}
-async function open(flash: string, options: Partial<EmulatorOptions> = {}) {
-  const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
-  opened.push(board);
-  return { board, device: await Device.over(board, { fs: { compress: 'never', helperCache: false } }) };
-}
+const boards = emulatedBoards();
+afterEach(boards.closeAll);
+const { dir } = boards;
+const open = (flash: string, options: Partial<EmulatorOptions> = {}) => boards.open(flash, options, 'never');
 /** The calls of the batch receiver the host sends while `work` runs. */
 async function receiverCalls(board: EmulatorTransport, work: () => Promise<unknown>): Promise<string[]> {
   const calls: string[] = [];

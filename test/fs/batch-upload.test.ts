@@ -5,29 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Device } from '../../src/device/device.js';
 import { putTree } from '../../src/device/fs/tree-transfer.js';
-import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import type { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { failure } from '../helpers/boards.js';
-import { DEFLATE_OUT_OF_HEAP, ODD_NAMES, cleanup, programsRunBy, randomPayload, tempDir } from './helpers.js';
+import { DEFLATE_OUT_OF_HEAP, ODD_NAMES, emulatedBoards, programsRunBy, randomPayload } from './helpers.js';
 
-const opened: EmulatorTransport[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const board of opened.splice(0)) await board.close().catch(() => undefined);
-  cleanup(...dirs.splice(0));
-});
-function dir(prefix: string): string {
-  const made = tempDir(prefix);
-  dirs.push(made);
-  return made;
-}
-async function open(flash: string, options: Partial<EmulatorOptions> = {}, compress: 'always' | 'never' = 'always') {
-  const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
-  opened.push(board);
-  return { board, device: await Device.over(board, { fs: { compress, helperCache: false } }) };
-}
+const boards = emulatedBoards();
+afterEach(boards.closeAll);
+const { dir, open } = boards;
 
 
 /**

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Device } from '../../src/device/device.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
-import type { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
+import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import { openBoard as openTestBoard, tempDir as makeTempDir, type Link } from '../helpers/boards.js';
 
 export type BoardOptions = Omit<EmulatorOptions, 'dir'>;
@@ -68,6 +68,32 @@ export function randomPayload(size: number): Buffer {
 
 export function cleanup(...dirs: string[]): void {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * In-process emulated boards on flash folders of a test file's own (the
+ * put -r tests look at what a batch leaves, byte for byte, so the helpers'
+ * copies stay off). Register `closeAll` with afterEach.
+ */
+export function emulatedBoards() {
+  const opened: EmulatorTransport[] = [];
+  const dirs: string[] = [];
+  return {
+    dir(prefix: string): string {
+      const made = tempDir(prefix);
+      dirs.push(made);
+      return made;
+    },
+    async open(flash: string, options: Partial<EmulatorOptions> = {}, compress: 'always' | 'never' = 'always') {
+      const board = await EmulatorTransport.open({ dir: flash, runMain: false, ...options });
+      opened.push(board);
+      return { board, device: await Device.over(board, { fs: { compress, helperCache: false } }) };
+    },
+    async closeAll(): Promise<void> {
+      for (const board of opened.splice(0)) await board.close().catch(() => undefined);
+      cleanup(...dirs.splice(0));
+    },
+  };
 }
 
 /**
