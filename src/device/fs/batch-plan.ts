@@ -11,14 +11,15 @@ export const BATCH_MAX_BYTES = 1024 * 1024;
 /** Files in one batch at most. */
 export const BATCH_MAX_FILES = 128;
 /**
- * Files up to this size go into the batch's pack on littlefs (upload-batch.ts). There every name in
- * a folder slows each create and rename in it (the folder's metadata is a
- * log littlefs reads through): a temp beside each of 54 files in one folder
- * doubled the names and made the commit's renames cost more than writing
- * the files (measured on MicroPython's littlefs: 54 files of 8 KB, temps
- * and renames 1.0-1.1 s, a pack and a write per target 0.16-0.36 s).
- * Writing from the pack writes a file's content twice, which the saving
- * outweighs only while files are small.
+ * Files up to this size go into the batch's pack on littlefs
+ * (upload-batch.ts). There every name in a folder slows each create and
+ * rename in it (the folder's metadata is a log littlefs reads through): a
+ * temp beside each of 54 files in one folder doubled the names and made the
+ * commit's renames cost more than writing the files (measured on
+ * MicroPython's littlefs: 54 files of 8 KB, temps and renames 1.0-1.1 s, a
+ * pack and a write per target 0.16-0.36 s). Writing from the pack writes a
+ * file's content twice, which the saving outweighs only while files are
+ * small.
  */
 export const PACK_MAX_FILE = 32 * 1024;
 

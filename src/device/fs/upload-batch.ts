@@ -43,7 +43,6 @@ export interface BatchFile {
 /** Where a batch's small files are staged on littlefs (batch-plan.ts PACK_MAX_FILE): one file in belay's folder. */
 export const PACK_PATH = reservedPath(`${TEMP_PREFIX}pack`).path;
 
-
 /** A batch ready to send: its stream, and that stream deflated when that saves. */
 export interface PreparedBatch {
   files: BatchFile[];
