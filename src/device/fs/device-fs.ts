@@ -842,11 +842,11 @@ export class DeviceFs {
    */
   async batchesFor<T extends BatchItem>(where: string, files: T[], dirs: number, options: OperationOptions = {}): Promise<{ batches: T[][]; pack: boolean }> {
     if (files.length === 0) return { batches: [], pack: false };
-    const { mount, kind } = await this.mountOf(where, options);
+    const { mount } = await this.mountOf(where, options);
     const usage = await this.df(mount, options);
     const limits: BatchLimits = { free: usage.blockSize > 0 ? usage.free : null, blockSize: usage.blockSize, freeHeap: this.device.capabilities.memFree };
     // A pack (where renames are atomic) needs room for a second copy of its files; without that room, temps.
-    if (kind === 'lfs' || kind === 'posix') {
+    if (await this.atomicRename(where, options)) {
       const packed = planBatches(files, dirs, { ...limits, packMaxFile: PACK_MAX_FILE });
       if ('batches' in packed) return { batches: packed.batches, pack: true };
     }
