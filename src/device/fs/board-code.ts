@@ -57,17 +57,29 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
     ...HELPER_GROUPS[group].filter((name) => only === undefined || only.has(name)).map((name) => stripped(name)),
     `_bv_${group} = ${pyLiteral(groupVersion(group))}`,
   ]);
-  const programs: string[] = [];
-  let current = '';
-  for (const piece of pieces) {
-    if (current && current.length + piece.length > budget) {
-      programs.push(current);
-      current = '';
-    }
-    current += `${piece}\n`;
-  }
-  if (current) programs.push(current);
+  // Each piece is followed by its newline (the gap), which the budget counts once the next piece comes.
+  const programs = withinBudget(pieces, (piece) => piece.length, budget, 1).map((run) => run.map((piece) => `${piece}\n`).join(''));
   return options.tracked ? programs.map(trackedProgram) : programs;
+}
+
+/**
+ * `items` cut into consecutive runs, each compiled on the board as one
+ * program: a run takes the next item while the sizes so far (each plus
+ * `gap`) and the next item's stay within `budget`; an item over the budget
+ * runs alone.
+ */
+export function withinBudget<T>(items: readonly T[], size: (item: T) => number, budget: number, gap = 0): T[][] {
+  const runs: T[][] = [];
+  let used = 0;
+  for (const item of items) {
+    if (runs.length === 0 || (used > 0 && used + size(item) > budget)) {
+      runs.push([]);
+      used = 0;
+    }
+    runs[runs.length - 1].push(item);
+    used += size(item) + gap;
+  }
+  return runs;
 }
 
 /**

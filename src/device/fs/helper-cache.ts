@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { OperationOptions } from './types.js';
 import type { BoardSession } from '../session.js';
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
-import { HELPER_GROUPS, groupVersion, stripped, trackedProgram, type HelperGroup } from './board-code.js';
+import { HELPER_GROUPS, groupVersion, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
 
 /** Free bytes a save must leave on the board's filesystem: helpers never take the user's last space. */
 export const FREE_RESERVE = 64 * 1024;
@@ -77,17 +77,7 @@ export function loadProgram(files: readonly string[], groups: readonly HelperGro
  * prints [unsaved, unrun] (fs_cache_save.py).
  */
 export function savePrograms(files: readonly string[], groups: readonly HelperGroup[], budget: number): string[] {
-  const pieces: string[][] = [];
-  let size = 0;
-  for (const name of files) {
-    const length = savedText(name).length;
-    if (pieces.length === 0 || (size > 0 && size + length > budget)) {
-      pieces.push([]);
-      size = 0;
-    }
-    pieces[pieces.length - 1].push(name);
-    size += length;
-  }
+  const pieces = withinBudget(files, (name) => savedText(name).length, budget);
   return pieces.map((piece, i) => {
     const list = pyLiteral(piece.map((name) => [name, helperDigest(name), savedText(name)]));
     return withCacheCode('save', `_bsv(${list}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`);
