@@ -9,9 +9,12 @@
 //
 // Real Python source: a few dozen modules of the Python standard library
 // found on this machine (BENCH_SOURCE=/some/folder of .py files instead), put
-// fresh and then unchanged; skipped when there is none. The board's own time
-// to write 1 MiB to its flash (a program on the board, no link involved) is
-// printed as the bound for the unthrottled 1 MiB upload. "After a run": the
+// fresh and then unchanged; skipped when there is none. Two bounds for the
+// unthrottled 1 MiB upload are printed: the board's own time to write 1 MiB
+// to its flash (a program on the board, no link involved), and its time to
+// take 1 MiB from its link into a file (stream-floor.mjs): on the emulated
+// board the flash is RAM and the second bound is the real one, the time
+// its interpreter needs to read its input. "After a run": the
 // edit-put-run loop, where `belay run` has cleared belay's helpers from the
 // board's heap, so the put gets them from the board's flash copies (or, on
 // an older belay, over the link).
@@ -25,6 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { EmulatorTransport } from '#dist/emulator/emulator-transport.js';
 import { servePty, socatAvailable } from '#dist/emulator/pty-bridge.js';
+import { streamFloorSeconds } from './stream-floor.mjs';
 
 const CLI = resolve(process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,12 +49,16 @@ if (!socatAvailable()) {
 }
 
 /**
- * A board on a pty that counts what crosses the link and the programs it is sent.
+ * A board on a pty that counts what crosses the link and the programs it is
+ * sent. Paced (`baud`), it is a UART board that drops what overflows its
+ * receive buffer; unthrottled, a board whose link cannot drop (a pty is
+ * flow-controlled, as native USB is). Either way it keeps its buffer size to
+ * itself, and belay sees only a pty: it sends no more than 256 bytes ahead.
  * @param {number} [baud]
  */
 async function serveBoard(baud) {
   const flash = mkdtempSync(join(tmpdir(), 'belay-bench-cli-flash-'));
-  const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : {}) });
+  const board = await EmulatorTransport.open({ dir: flash, announceRxBuffer: false, runMain: false, ...(baud ? { baud } : { link: 'usb' }) });
   const counts = { programs: 0 };
   // Each program's end (PROGRAM_ENDS), counted from what the board sends; the tail keeps one cut between chunks.
   let tail = Buffer.alloc(0);
@@ -66,6 +74,7 @@ async function serveBoard(baud) {
   return {
     link,
     flash,
+    transport: board,
     snapshot: () => ({ wire: board.wire.sent + board.wire.received, programs: counts.programs }),
     close: async () => {
       await bridge.close();
@@ -227,6 +236,7 @@ async function flashWriteSeconds(board, cwd) {
     await belay(cwd, ['--port', board.link, 'exec', program], out);
     times.push(Number(readFileSync(out, 'utf8').trim()) / 1000);
   }
+  await belay(cwd, ['--port', board.link, 'rm', '/flash-write-bench.bin']);
   return median(times);
 }
 
@@ -263,9 +273,14 @@ async function benchLink(link, baud) {
     await measure(board, cwd, link, 'get 64 KiB random', ['get', '/random-64k.bin', 'back-64k.bin'], { payload: 65536, before: async () => rmSync(join(cwd, 'back-64k.bin'), { force: true }) });
     if (!baud) {
       await measure(board, cwd, link, 'put 1 MiB random', ['put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
+      // The same where the link is known not to drop (native USB, or the user's --window): the window is no longer 256 bytes.
+      await measure(board, cwd, link, 'put 1 MiB random, --window 8192', ['--window', '8192', 'put', 'random-1m.bin', '/random-1m.bin'], { payload: 1024 * 1024, before: rm('/random-1m.bin') });
       await measure(board, cwd, link, 'get 1 MiB random', ['get', '/random-1m.bin', 'back-1m.bin'], { payload: 1024 * 1024, before: async () => rmSync(join(cwd, 'back-1m.bin'), { force: true }) });
       await rm('/random-1m.bin')();
       console.error(`  the board's own time to write 1 MiB to its flash: ${(await flashWriteSeconds(board, cwd)).toFixed(2)} s`);
+      const floors = [];
+      for (let i = 0; i < RUNS; i++) floors.push(await streamFloorSeconds(board.transport, 1024 * 1024));
+      console.error(`  the board's own time to take 1 MiB from its link into a file (no frames, hashes or checks): ${median(floors).toFixed(2)} s`);
     }
   } finally {
     await board.close();
