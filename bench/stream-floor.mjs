@@ -7,7 +7,12 @@
 // the file closed: start-up and connection are not in it.
 import { randomBytes } from 'node:crypto';
 
-/** Waits until the board's output since `since` ends with `text`; resolves with that output. */
+/**
+ * Waits until the board's output from now on ends with `text`; resolves with that output.
+ * @param {import('#dist/transport/types.js').Transport} board
+ * @param {string} text
+ * @returns {Promise<string>}
+ */
 function outputUntil(board, text, timeoutMs = 60_000) {
   return new Promise((resolve, reject) => {
     let seen = '';
@@ -15,7 +20,7 @@ function outputUntil(board, text, timeoutMs = 60_000) {
       off();
       reject(new Error(`the board did not print ${JSON.stringify(text)}; it printed ${JSON.stringify(seen.slice(-200))}`));
     }, timeoutMs);
-    const off = board.onData((chunk) => {
+    const off = board.onData((/** @type {Uint8Array} */ chunk) => {
       seen += Buffer.from(chunk).toString('latin1');
       if (seen.endsWith(text)) {
         clearTimeout(timer);
