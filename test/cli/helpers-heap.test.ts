@@ -62,6 +62,8 @@ describeWithSocat('belay helpers on a board with heap to spare (192 KiB)', () =>
     await belay('put', 'main.py', '/again.py');
     expect((await look()).names).toContain("'_bput'");
     expect(await belay('cat', '/again.py')).toBe('x = 1\n'.repeat(300));
+    // This time they came from their copies on flash, by the loader, which notes what it loads itself: run clears them just the same.
+    expect((await look('run')).names).toBe('[]');
   });
 }, { timeout: 120_000 });
 

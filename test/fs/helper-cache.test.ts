@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Device, type DeviceFsOptions } from '../../src/index.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
-import { installPrograms, stripped } from '../../src/device/fs/board-code.js';
+import { groupVersion, installPrograms, removalProgram, stripped } from '../../src/device/fs/board-code.js';
 import { helperDigest, savePrograms } from '../../src/device/fs/helper-cache.js';
 import { cleanup, tempDir } from './helpers.js';
 
@@ -65,8 +65,8 @@ describe('the helpers\' copy on a board with room', () => {
     expect(second.capabilities.helpers).toEqual({});
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeLessThan(helperBytes / 3);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
-    // The helpers ran from the copies, with their version markers (what the next session's probe reads).
-    expect((await second.exec("print(sorted(k for k in globals() if k.startswith('_bv_')))")).stdout.trim()).toBe("['_bv_base', '_bv_frames', '_bv_upload', '_bv_write']");
+    // The helpers ran from the copies, with their version markers (what the next session's probe reads), the loader's too.
+    expect((await second.exec("print(sorted(k for k in globals() if k.startswith('_bv_')))")).stdout.trim()).toBe("['_bv_base', '_bv_cache', '_bv_frames', '_bv_upload', '_bv_write']");
   });
 
   it('never runs a copy whose bytes are not the expected ones, and saves the right one over it', async () => {
@@ -103,7 +103,7 @@ describe('the helpers\' copy on a board with room', () => {
     const device = await session(flash);
     await device.exec("import os\nos.mkdir('/.belay')\nos.mkdir('/.belay/helpers')");
     // What a byte flipped on the link looks like to the board: a source whose digest is not the one given.
-    const program = savePrograms(['fs_op'], [], Infinity)[0].replace(helperDigest('fs_op'), '0'.repeat(32));
+    const program = installPrograms(['cache'])[0] + savePrograms(['fs_op'], [], Infinity)[0].replace(helperDigest('fs_op'), '0'.repeat(32));
     expect(JSON.parse((await device.exec(program)).stdout)).toEqual([['fs_op'], ['fs_op']]);
     expect(readdirSync(helpers(flash))).toEqual([]);
     expect((await device.exec("print('_bop' in globals())")).stdout.trim()).toBe('False');
@@ -131,6 +131,35 @@ describe('the helpers\' copy on a board with room', () => {
     const before = readdirSync(helpers(flash)).map((name) => readFileSync(join(helpers(flash), name), 'utf8'));
     expect(await sentBy(reader, () => reader.fs.list('/'))).toBeLessThan(installPrograms(['base']).join('').length);
     expect(readdirSync(helpers(flash)).map((name) => readFileSync(join(helpers(flash), name), 'utf8'))).toEqual(before);
+  });
+
+  it('brings its loader once: later loads, in the session or the next one on the same board, send only their call', async () => {
+    const flash = tempDir('flash');
+    await firstWrite(flash);
+    const board = await EmulatorTransport.open({ runMain: false, dir: flash });
+    opened.push({ board, flash });
+    let sent = '';
+    const write = board.write.bind(board);
+    board.write = (bytes: Uint8Array) => {
+      sent += Buffer.from(bytes).toString('latin1');
+      return write(bytes);
+    };
+    const loaderSent = () => sent.split('def _bld(').length - 1;
+    // After a reset: the first load (reading helpers) brings the loader, the second (writing ones) does not.
+    const first = await Device.over(board);
+    await first.fs.list('/');
+    expect(loaderSent()).toBe(1);
+    await first.fs.write('/b.py', content);
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+    expect(loaderSent()).toBe(1);
+    // What a `run` does to the heap, for the write helpers only: the next session loads them with the loader it still has.
+    const second = await Device.over(board);
+    expect(second.capabilities.helpers).toMatchObject({ cache: groupVersion('cache') });
+    await second.exec(removalProgram(['write', 'frames', 'upload']));
+    const again = await Device.over(board);
+    await again.fs.write('/c.py', content);
+    expect(readFileSync(join(flash, 'c.py')).equals(content)).toBe(true);
+    expect(loaderSent()).toBe(1);
   });
 
   it('is not used when the library is told not to', async () => {

@@ -20,7 +20,9 @@ import { snippet, pyLiteral, type PyValue } from '../snippets.js';
  * sys.stdin.buffer (each needs `write`; a board gets the binary or the
  * encoded side, and put -r does not need `upload`, so a small heap holds
  * only what it uses); `deflate` the decompressing half of `upload`, for
- * compressed single-file uploads only (a batch decompresses itself).
+ * compressed single-file uploads only (a batch decompresses itself);
+ * `cache` the loader of the helpers' copies on the board's flash, which
+ * helper-cache.ts sends in front of its first load rather than on its own.
  */
 export const HELPER_GROUPS = {
   base: ['fs_lib', 'fs_tree', 'fs_op', 'fs_download'],
@@ -31,6 +33,7 @@ export const HELPER_GROUPS = {
   batch: ['fs_batch'],
   encoded: ['fs_encoded'],
   deflate: ['fs_unzip'],
+  cache: ['fs_cache', 'fs_cache_load'],
 } as const;
 
 export type HelperGroup = keyof typeof HELPER_GROUPS;

@@ -202,8 +202,9 @@ export class DeviceFs {
     if (this.cacheUsable) {
       // Only a session that writes saves copies: listing or reading a board leaves its flash as it was.
       const save = missing.includes('write') || this.installed.has('write');
-      const settings = { budget, tracked: this.keep, copies: this.device.capabilities.helperCopies, save, resave: [...this.sentAsSource] };
+      const settings = { budget, copies: this.device.capabilities.helperCopies, save, resave: [...this.sentAsSource], loader: this.installed.has('cache') };
       const outcome = await installFromCache(this.device, missing, settings, options);
+      if (outcome.loader) this.installed.add('cache');
       this.cacheUsable = outcome.usable;
       only = new Set(outcome.missing);
       for (const name of outcome.saved) this.sentAsSource.delete(name);

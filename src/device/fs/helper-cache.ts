@@ -5,9 +5,10 @@
  * files after checking their digest instead of receiving the source again.
  * Only for a board that keeps the helpers in its heap (RESIDENT_HELPERS_HEAP
  * in board-code.ts): its heap loses them at a reset or a `run`, and the next
- * command then sends a ~1.6 KB loader instead of ~13 KB of source (about a
- * second less at 115200 baud). A small board has no heap to hold a file's
- * text beside what compiling it takes, and is served over the link.
+ * command then sends the loader (~0.7 KB, once: it stays with the helpers)
+ * and a ~0.2 KB call per load instead of ~13 KB of source (about a second
+ * less at 115200 baud). A small board has no heap to hold a file's text
+ * beside what compiling it takes, and is served over the link.
  *
  * A copy that does not match (torn by a power cut, another belay version's,
  * anybody else's) is saved anew, never run. Nothing is saved where it would
@@ -19,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { OperationOptions } from './types.js';
 import type { BoardSession } from '../session.js';
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
-import { HELPER_GROUPS, groupVersion, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
+import { HELPER_GROUPS, groupVersion, installPrograms, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
 
 /** Free bytes a save must leave on the board's filesystem: helpers never take the user's last space. */
 export const FREE_RESERVE = 64 * 1024;
@@ -32,6 +33,8 @@ export interface CacheOutcome {
   saved: string[];
   /** False when this board could not save a copy (no writable /.belay, too little free space): later installs skip the cache. */
   usable: boolean;
+  /** The board now holds the loader (the `cache` group): it ran a program of the cache. */
+  loader: boolean;
 }
 
 /** A helper file's bytes exactly as saved and run on the board. */
@@ -56,9 +59,20 @@ export function helperFiles(groups: readonly HelperGroup[]): string[] {
   return [...new Set(groups.flatMap((group) => HELPER_GROUPS[group]))];
 }
 
-/** fs_cache.py and its `half` (load or save), then `body`, then their definitions gone again, whatever `body` did. */
-function withCacheCode(half: 'load' | 'save', body: string): string {
-  return `${snippet('fs_cache')}${snippet(`fs_cache_${half}`)}try:\n ${body}\nfinally:\n del _bhd, _bdg, _bmark, ${half === 'load' ? '_bld' : '_bsv'}\n`;
+/**
+ * The loader itself (the `cache` group: fs_cache.py, fs_cache_load.py and
+ * its version marker), sent in front of the first program of the cache that
+ * a board does not hold it for. It then stays in the board's globals with
+ * the helpers (the install is tracked, so `run` clears it with them): every
+ * later load, in this session or the next, sends only its call.
+ */
+function loaderCode(): string {
+  return installPrograms(['cache'])[0];
+}
+
+/** fs_cache_save.py around `body`, gone again afterwards whatever `body` did (a save is rare: the loader stays, the saver does not). */
+function withSaver(body: string): string {
+  return `${snippet('fs_cache_save')}try:\n ${body}\nfinally:\n del _bsv\n`;
 }
 
 /** The version marker lines' input for `groups`: [group, version, file...]. */
@@ -68,7 +82,7 @@ function marks(groups: readonly HelperGroup[]): PyValue {
 
 /** Runs the saved copies of `files` and marks those `groups` whose files all ran; prints [unsound, short] (fs_cache_load.py). */
 export function loadProgram(files: readonly string[], groups: readonly HelperGroup[]): string {
-  return withCacheCode('load', `_bld(${pyLiteral(files.map((name) => [name, helperDigest(name)]))}, ${pyLiteral(marks(groups))})`);
+  return `_bld(${pyLiteral(files.map((name) => [name, helperDigest(name)]))}, ${pyLiteral(marks(groups))})\n`;
 }
 
 /**
@@ -80,7 +94,7 @@ export function savePrograms(files: readonly string[], groups: readonly HelperGr
   const pieces = withinBudget(files, (name) => savedText(name).length, budget);
   return pieces.map((piece, i) => {
     const list = pyLiteral(piece.map((name) => [name, helperDigest(name), savedText(name)]));
-    return withCacheCode('save', `_bsv(${list}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`);
+    return withSaver(`_bsv(${list}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`);
   });
 }
 
@@ -89,34 +103,41 @@ export function savePrograms(files: readonly string[], groups: readonly HelperGr
  * writes to the board anyway: a command that only reads never writes the
  * copies) the missing or stale ones are saved, and run as they are, and so
  * are `resave`, files this session had to send as source while it was only
- * reading (they run again, which redefines the same code). `tracked`: the
- * board keeps the helpers, so the globals they define are noted
- * (board-code.ts). `copies`: the probe saw /.belay/helpers (else there is
- * nothing to load).
+ * reading (they run again, which redefines the same code). The helpers and
+ * the loader stay on the board, so what every program defines is noted for
+ * `run` to clear (board-code.ts): only a board that keeps its helpers gets
+ * the cache. `copies`: the probe
+ * saw /.belay/helpers (else there is nothing to load). `loader`: the board
+ * holds this version of the loader already (else the first program brings it).
  */
 export async function installFromCache(
   device: BoardSession,
   groups: readonly HelperGroup[],
-  settings: { budget: number; tracked: boolean; copies: boolean; save: boolean; resave: readonly string[] },
+  settings: { budget: number; copies: boolean; save: boolean; resave: readonly string[]; loader: boolean },
   options: OperationOptions,
 ): Promise<CacheOutcome> {
-  const track = (program: string) => (settings.tracked ? trackedProgram(program) : program);
+  let loader = settings.loader;
+  // A load notes what it defines itself (fs_cache_load.py); the loader's own definitions and a save need the tracking lines.
+  const run = async (program: string, tracksItself: boolean): Promise<[string[], string[]]> => {
+    const body = tracksItself ? program : trackedProgram(program);
+    const answer = await device.execJson<[string[], string[]]>(loader ? body : `${trackedProgram(loaderCode())}${body}`, options);
+    loader = true;
+    return answer;
+  };
   let unsound = helperFiles(groups);
   let short: string[] = [];
-  if (settings.copies) {
-    [unsound, short] = await device.execJson<[string[], string[]]>(track(loadProgram(unsound, groups)), options);
-  }
+  if (settings.copies) [unsound, short] = await run(loadProgram(unsound, groups), true);
   const toSave = [...new Set([...unsound, ...settings.resave])];
-  if (unsound.length === 0 && (!settings.save || toSave.length === 0)) return { missing: short, saved: [], usable: true };
-  if (!settings.save) return { missing: [...short, ...unsound], saved: [], usable: true };
+  if (unsound.length === 0 && (!settings.save || toSave.length === 0)) return { missing: short, saved: [], usable: true, loader };
+  if (!settings.save) return { missing: [...short, ...unsound], saved: [], usable: true, loader };
   // Markers only for groups whole after the save; the rest get theirs with the source sent after.
   const whole = groups.filter((group) => HELPER_GROUPS[group].every((name) => !short.includes(name)));
   const unsaved: string[] = [];
   const unrun: string[] = [];
   for (const program of savePrograms(toSave, whole, settings.budget)) {
-    const [notSaved, notRun] = await device.execJson<[string[], string[]]>(track(program), options);
+    const [notSaved, notRun] = await run(program, false);
     unsaved.push(...notSaved);
     unrun.push(...notRun);
   }
-  return { missing: [...short, ...unrun], saved: toSave.filter((name) => !unsaved.includes(name)), usable: unsaved.length === 0 };
+  return { missing: [...short, ...unrun], saved: toSave.filter((name) => !unsaved.includes(name)), usable: unsaved.length === 0, loader };
 }
