@@ -32,6 +32,13 @@ export interface Capabilities {
   helpers: Record<string, string>;
   /** Whether /.belay/helpers exists: copies of the helpers may be on the board's flash (fs/helper-cache.ts). */
   helperCopies: boolean;
+  /**
+   * Whether this answer came from the board's boot copy (boot-copy.ts):
+   * true; false: the board was asked to run it and had no sound one (a
+   * session that writes saves it); undefined: not asked (the probe was
+   * still in the board's heap, or the board has no room to keep it).
+   */
+  bootCopy?: boolean;
 }
 
 /**

@@ -133,17 +133,25 @@ export class Device implements BoardSession, AsyncDisposable {
   probe(options: { signal?: AbortSignal } = {}): Promise<Capabilities> {
     this.probing ??= (async () => {
       const { engine, programs, call } = this.probeModules();
+      let bootCopy: boolean | undefined;
       const raw = await this.serialise(async () => {
         const { signal } = options;
         const { RESIDENT_PROBE_HEAP, probeProgram } = await programs;
-        // A board an earlier connection left the probe on answers a short call; otherwise it says its free heap and the whole probe goes.
+        // A board an earlier connection left the probe on answers a short call; otherwise it says its free heap.
         const resident = await this.repl.exec(await call, { signal });
         const answer = resident.stdout.toString().trim();
         if (!/^\d+$/.test(answer)) return this.parseJson<RawProbe>(async () => resident);
-        return this.parseJson<RawProbe>(() => this.repl.exec(probeProgram({ resident: Number(answer) >= RESIDENT_PROBE_HEAP }), { signal }));
+        const roomy = Number(answer) >= RESIDENT_PROBE_HEAP;
+        // A board with room may hold the probe in its boot copy (boot-copy.ts); else, or failing that, the whole probe goes.
+        if (roomy && this.fsOptions.helperCache !== false) {
+          const booted = await this.bootFromCopy(signal);
+          bootCopy = booted !== undefined;
+          if (booted) return booted;
+        }
+        return this.parseJson<RawProbe>(() => this.repl.exec(probeProgram({ resident: roomy }), { signal }));
       });
       this.fsClass = (await engine).DeviceFs;
-      this.probed = parseCapabilities(raw);
+      this.probed = { ...parseCapabilities(raw), ...(bootCopy === undefined ? {} : { bootCopy }) };
       return this.probed;
     })();
     // A failed probe (interrupted, link lost) may be tried again.
@@ -151,6 +159,23 @@ export class Device implements BoardSession, AsyncDisposable {
       this.probing = undefined;
     });
     return this.probing;
+  }
+
+  /**
+   * The probe's answer from the board's boot copy, or undefined when it has
+   * no sound one (or running it failed, say for heap: nothing is lost, the
+   * probe is sent).
+   */
+  private async bootFromCopy(signal: AbortSignal | undefined): Promise<RawProbe | undefined> {
+    const { NO_BOOT_COPY, bootProgram } = await import('./boot-copy.js');
+    try {
+      const booted = await this.repl.exec(bootProgram(), { signal });
+      if (booted.stdout.toString().trim() === NO_BOOT_COPY) return undefined;
+      return await this.parseJson<RawProbe>(async () => booted);
+    } catch (err) {
+      if (isBelayError(err, 'BOARD_EXCEPTION') || isBelayError(err, 'PROTOCOL')) return undefined;
+      throw err;
+    }
   }
 
   /**

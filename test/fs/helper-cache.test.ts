@@ -6,13 +6,15 @@
 // board too small to keep the helpers, or a flash without room, gets no
 // copy at all, and a session that only reads writes none.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Device, type DeviceFsOptions } from '../../src/index.js';
 import { EmulatorTransport } from '../../src/emulator/emulator-transport.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import { groupVersion, installPrograms, removalProgram, stripped } from '../../src/device/fs/board-code.js';
 import { helperDigest, savePrograms } from '../../src/device/fs/helper-cache.js';
+import { bootPath, bootText } from '../../src/device/boot-copy.js';
+import { probeProgram } from '../../src/device/probe-program.js';
 import { cleanup, tempDir } from './helpers.js';
 
 const opened: Array<{ board: EmulatorTransport; flash: string }> = [];
@@ -37,6 +39,17 @@ async function sentBy(device: Device, work: () => Promise<unknown>): Promise<num
   return device.transport.wire.sent - before;
 }
 
+/** Everything the host sends `board` from now on, as text. */
+function recordSent(board: EmulatorTransport): () => string {
+  let sent = '';
+  const write = board.write.bind(board);
+  board.write = (bytes: Uint8Array) => {
+    sent += Buffer.from(bytes).toString('latin1');
+    return write(bytes);
+  };
+  return () => sent;
+}
+
 /** One session on `flash` that writes /a.py, then closes (the board keeps its flash). */
 async function firstWrite(flash: string): Promise<void> {
   const device = await session(flash);
@@ -45,6 +58,7 @@ async function firstWrite(flash: string): Promise<void> {
 }
 
 const helpers = (flash: string) => join(flash, '.belay', 'helpers');
+const BOOT_FILE = bootPath().split('/').pop()!;
 const copyName = (name: string) => `${name}-${helperDigest(name).slice(0, 16)}.py`;
 const WRITE_FILES = ['fs_lib', 'fs_tree', 'fs_op', 'fs_download', 'fs_tx', 'fs_names', 'fs_frames', 'fs_upload', 'fs_put'];
 const helperBytes = installPrograms(['base', 'write', 'frames', 'upload']).join('').length;
@@ -56,13 +70,15 @@ describe('the helpers\' copy on a board with room', () => {
     const first = await session(flash);
     expect(first.capabilities.helperCopies).toBe(false);
     await first.fs.write('/a.py', content);
-    expect(readdirSync(helpers(flash)).sort()).toEqual(WRITE_FILES.map(copyName).sort());
+    expect(readdirSync(helpers(flash)).sort()).toEqual([...WRITE_FILES.map(copyName), BOOT_FILE].sort());
     for (const name of WRITE_FILES) expect(readFileSync(join(helpers(flash), copyName(name)), 'utf8')).toBe(`${stripped(name)}\n`);
+    expect(readFileSync(join(helpers(flash), BOOT_FILE), 'utf8')).toBe(bootText());
     await first.close();
 
     const second = await session(flash);
     expect(second.capabilities.helperCopies).toBe(true);
-    expect(second.capabilities.helpers).toEqual({});
+    // Only the loader, which came with the probe from the boot copy.
+    expect(second.capabilities.helpers).toEqual({ cache: groupVersion('cache') });
     expect(await sentBy(second, () => second.fs.write('/b.py', content))).toBeLessThan(helperBytes / 3);
     expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
     // The helpers ran from the copies, with their version markers (what the next session's probe reads), the loader's too.
@@ -124,7 +140,7 @@ describe('the helpers\' copy on a board with room', () => {
     await device.fs.stat('/nothing');
     expect(existsSync(join(flash, '.belay'))).toBe(false);
     await device.fs.write('/a.py', content);
-    expect(readdirSync(helpers(flash)).sort()).toEqual(WRITE_FILES.map(copyName).sort());
+    expect(readdirSync(helpers(flash)).sort()).toEqual([...WRITE_FILES.map(copyName), BOOT_FILE].sort());
     await device.close();
     // A later reading session runs the copies and still writes nothing.
     const reader = await session(flash);
@@ -136,16 +152,13 @@ describe('the helpers\' copy on a board with room', () => {
   it('brings its loader once: later loads, in the session or the next one on the same board, send only their call', async () => {
     const flash = tempDir('flash');
     await firstWrite(flash);
+    // No boot copy (see the next test): the first load (reading helpers) brings the loader, the second (writing ones) does not.
+    rmSync(join(helpers(flash), BOOT_FILE));
     const board = await EmulatorTransport.open({ runMain: false, dir: flash });
     opened.push({ board, flash });
-    let sent = '';
-    const write = board.write.bind(board);
-    board.write = (bytes: Uint8Array) => {
-      sent += Buffer.from(bytes).toString('latin1');
-      return write(bytes);
-    };
-    const loaderSent = () => sent.split('def _bld(').length - 1;
-    // After a reset: the first load (reading helpers) brings the loader, the second (writing ones) does not.
+    const sent = recordSent(board);
+    // As code, after a newline: not inside the text of a copy being saved, where that newline is written as an escape.
+    const loaderSent = () => sent().split('\ndef _bld(').length - 1;
     const first = await Device.over(board);
     await first.fs.list('/');
     expect(loaderSent()).toBe(1);
@@ -160,6 +173,38 @@ describe('the helpers\' copy on a board with room', () => {
     await again.fs.write('/c.py', content);
     expect(readFileSync(join(flash, 'c.py')).equals(content)).toBe(true);
     expect(loaderSent()).toBe(1);
+  });
+
+  it('after a reset, the board answers the probe from its boot copy: neither the probe nor the loader goes over the link', async () => {
+    const flash = tempDir('flash');
+    await firstWrite(flash);
+    const board = await EmulatorTransport.open({ runMain: false, dir: flash });
+    opened.push({ board, flash });
+    const sent = recordSent(board);
+    const device = await Device.over(board);
+    expect(device.capabilities.bootCopy).toBe(true);
+    expect(device.capabilities.helpers).toEqual({ cache: groupVersion('cache') });
+    await device.fs.write('/b.py', content);
+    expect(readFileSync(join(flash, 'b.py')).equals(content)).toBe(true);
+    expect(sent()).not.toContain('def _bprobe(');
+    expect(sent()).not.toContain('def _bld(');
+    expect(sent().length).toBeLessThan(probeProgram({ resident: true }).length);
+  });
+
+  it('never runs a boot copy whose bytes are not the expected ones: the probe is sent, and the next write saves the right copy', async () => {
+    const flash = tempDir('flash');
+    await firstWrite(flash);
+    // Anybody's file under the expected name, answering like a probe.
+    writeFileSync(join(helpers(flash), BOOT_FILE), `_bforeign = 1\nprint('["webassembly", false, false, false, false, false, 0, false, false, null, [], {}, false]')\n`);
+    const device = await session(flash);
+    expect(device.capabilities.bootCopy).toBe(false);
+    expect(device.capabilities.hashlib).toBe(true);
+    expect((await device.exec("print('_bforeign' in globals())")).stdout.trim()).toBe('False');
+    await device.fs.write('/b.py', content);
+    expect(readFileSync(join(helpers(flash), BOOT_FILE), 'utf8')).toBe(bootText());
+    await device.close();
+    const next = await session(flash);
+    expect(next.capabilities.bootCopy).toBe(true);
   });
 
   it('is not used when the library is told not to', async () => {

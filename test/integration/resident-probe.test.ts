@@ -31,7 +31,10 @@ describe('the resident capability probe', () => {
     await first.device.exec("import os\nos.mkdir('/.belay')\nopen('/.belay/intent.log', 'w').close()");
     const second = await session(transport);
     expect(second.sent).toBeLessThan(140);
-    const { memFree: _a, pending: before, ...firstFacts } = first.device.capabilities;
+    // (bootCopy says how the answer came: the first session asked for a boot copy on flash, which this board has not.)
+    expect(first.device.capabilities.bootCopy).toBe(false);
+    expect(second.device.capabilities.bootCopy).toBeUndefined();
+    const { memFree: _a, pending: before, bootCopy: _c, ...firstFacts } = first.device.capabilities;
     const { memFree: _b, pending: after, ...secondFacts } = second.device.capabilities;
     expect(secondFacts).toEqual(firstFacts);
     expect(before).toEqual([]);

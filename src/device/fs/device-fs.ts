@@ -202,12 +202,15 @@ export class DeviceFs {
     if (this.cacheUsable) {
       // Only a session that writes saves copies: listing or reading a board leaves its flash as it was.
       const save = missing.includes('write') || this.installed.has('write');
-      const settings = { budget, copies: this.device.capabilities.helperCopies, save, resave: [...this.sentAsSource], loader: this.installed.has('cache') };
+      const { helperCopies, bootCopy } = this.device.capabilities;
+      const boot = this.bootSaved || bootCopy === true ? 'present' : bootCopy === false ? 'missing' : 'unknown';
+      const settings = { budget, copies: helperCopies, save, resave: [...this.sentAsSource], loader: this.installed.has('cache'), boot } as const;
       const outcome = await installFromCache(this.device, missing, settings, options);
       if (outcome.loader) this.installed.add('cache');
       this.cacheUsable = outcome.usable;
       only = new Set(outcome.missing);
       for (const name of outcome.saved) this.sentAsSource.delete(name);
+      if (outcome.saved.includes('boot')) this.bootSaved = true;
       if (!save) for (const name of outcome.missing) this.sentAsSource.add(name);
     }
     if (only === undefined || only.size > 0) {
@@ -224,6 +227,8 @@ export class DeviceFs {
    * turns out unable to hold one.
    */
   private cacheUsable: boolean | undefined;
+  /** This session saved the boot copy (boot-copy.ts): later saves leave it. */
+  private bootSaved = false;
   /** Helper files this session sent as source while only reading: the first install that writes saves their copies too. */
   private readonly sentAsSource = new Set<string>();
 

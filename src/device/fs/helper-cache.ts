@@ -20,10 +20,22 @@ import { createHash } from 'node:crypto';
 import type { OperationOptions } from './types.js';
 import type { BoardSession } from '../session.js';
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
+import { bootDigest, bootText } from '../boot-copy.js';
 import { HELPER_GROUPS, groupVersion, installPrograms, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
 
 /** Free bytes a save must leave on the board's filesystem: helpers never take the user's last space. */
 export const FREE_RESERVE = 64 * 1024;
+
+/**
+ * What the connection learnt of the boot copy (boot-copy.ts): `present` (the
+ * probe came from it), `missing` (the board had no sound one: the next save
+ * writes it, even with nothing else to save), `unknown` (the board was not
+ * asked: saved whenever helper copies are).
+ */
+export type BootCopyState = 'present' | 'missing' | 'unknown';
+
+/** The boot copy's name among the helper copies (boot-DIGEST.py). */
+const BOOT_NAME = 'boot';
 
 /** What an install from the board's copies left to the link. */
 export interface CacheOutcome {
@@ -90,12 +102,12 @@ export function loadProgram(files: readonly string[], groups: readonly HelperGro
  * source each (one file at least), the last one marking `groups`; each
  * prints [unsaved, unrun] (fs_cache_save.py).
  */
-export function savePrograms(files: readonly string[], groups: readonly HelperGroup[], budget: number): string[] {
-  const pieces = withinBudget(files, (name) => savedText(name).length, budget);
-  return pieces.map((piece, i) => {
-    const list = pyLiteral(piece.map((name) => [name, helperDigest(name), savedText(name)]));
-    return withSaver(`_bsv(${list}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`);
-  });
+export function savePrograms(files: readonly string[], groups: readonly HelperGroup[], budget: number, options: { boot?: boolean } = {}): string[] {
+  const entries: PyValue[][] = files.map((name) => [name, helperDigest(name), savedText(name)]);
+  // The boot copy is saved, not run (a fourth item): it runs at the next connection (boot-copy.ts).
+  if (options.boot) entries.push([BOOT_NAME, bootDigest(), bootText(), 0]);
+  const pieces = withinBudget(entries, (entry) => (entry[2] as string).length, budget);
+  return pieces.map((piece, i) => withSaver(`_bsv(${pyLiteral(piece)}, ${pyLiteral(i === pieces.length - 1 ? marks(groups) : [])}, ${FREE_RESERVE})`));
 }
 
 /**
@@ -113,7 +125,7 @@ export function savePrograms(files: readonly string[], groups: readonly HelperGr
 export async function installFromCache(
   device: BoardSession,
   groups: readonly HelperGroup[],
-  settings: { budget: number; copies: boolean; save: boolean; resave: readonly string[]; loader: boolean },
+  settings: { budget: number; copies: boolean; save: boolean; resave: readonly string[]; loader: boolean; boot: BootCopyState },
   options: OperationOptions,
 ): Promise<CacheOutcome> {
   let loader = settings.loader;
@@ -128,16 +140,18 @@ export async function installFromCache(
   let short: string[] = [];
   if (settings.copies) [unsound, short] = await run(loadProgram(unsound, groups), true);
   const toSave = [...new Set([...unsound, ...settings.resave])];
-  if (unsound.length === 0 && (!settings.save || toSave.length === 0)) return { missing: short, saved: [], usable: true, loader };
+  const bootDue = settings.boot === 'missing';
+  if (unsound.length === 0 && (!settings.save || (toSave.length === 0 && !bootDue))) return { missing: short, saved: [], usable: true, loader };
   if (!settings.save) return { missing: [...short, ...unsound], saved: [], usable: true, loader };
   // Markers only for groups whole after the save; the rest get theirs with the source sent after.
   const whole = groups.filter((group) => HELPER_GROUPS[group].every((name) => !short.includes(name)));
   const unsaved: string[] = [];
   const unrun: string[] = [];
-  for (const program of savePrograms(toSave, whole, settings.budget)) {
+  const boot = settings.boot !== 'present';
+  for (const program of savePrograms(toSave, whole, settings.budget, { boot })) {
     const [notSaved, notRun] = await run(program, false);
     unsaved.push(...notSaved);
-    unrun.push(...notRun);
+    unrun.push(...notRun.filter((name) => name !== BOOT_NAME));
   }
-  return { missing: [...short, ...unrun], saved: toSave.filter((name) => !unsaved.includes(name)), usable: unsaved.length === 0, loader };
+  return { missing: [...short, ...unrun], saved: [...toSave, ...(boot ? [BOOT_NAME] : [])].filter((name) => !unsaved.includes(name)), usable: unsaved.length === 0, loader };
 }

@@ -4,8 +4,9 @@
 def _bsv(fs, gs, reserve):
     # For each [name, digest, source] of fs whose source matches its digest
     # (a byte the link changed shows here): saves it, replacing every saved
-    # version of that name, and runs it; then marks the groups of gs whose
-    # files all ran. Nothing is saved when the flash would keep less than
+    # version of that name, and runs it (not an entry with a fourth item: the
+    # boot copy, which runs only at the next connection); then marks the
+    # groups of gs whose files all ran. Nothing is saved when the flash would keep less than
     # reserve bytes free, or /.belay cannot be written; a failed save leaves
     # no partial copy. Prints [the names not saved, the names not run].
     import os
@@ -27,7 +28,8 @@ def _bsv(fs, gs, reserve):
         pass
     unsaved = []
     unrun = []
-    for n, h, s in fs:
+    for x in fs:
+        n, h, s = x[0], x[1], x[2]
         if _bdg(s) != h:
             unrun.append(n)
             unsaved.append(n)
@@ -47,6 +49,7 @@ def _bsv(fs, gs, reserve):
                 os.remove(p)
             except OSError:
                 pass
-        exec(s, globals())
+        if len(x) < 4:
+            exec(s, globals())
     _bmark(gs, unrun)
     print(repr([unsaved, unrun]).replace("'", '"'))
