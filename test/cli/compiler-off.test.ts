@@ -32,8 +32,12 @@ describeWithSocat('transfers without the optimising compiler', () => {
     const cwd = tempProject('belay-compiler-');
     const cacheHome = tempDir('belay-compiler-cache-');
     writeFileSync(join(cwd, 'big.bin'), randomBytes(1024 * 1024));
+    writeFileSync(join(cwd, 'small.py'), 'x = 1\n');
     const board = await cliBoard('pty', cwd);
     try {
+      // The board's first write saves belay's helper copies and boot copy (a one-off: ~16 KB of source through the
+      // program sender, which V8 may optimise before any file byte flows); the transfers below are what this is about.
+      await run(cwd, cacheHome, ['--port', board.port, 'put', 'small.py', '/small.py']);
       const put = await run(cwd, cacheHome, ['--port', board.port, 'put', 'big.bin', '/big.bin'], ['--trace-opt']);
       const get = await run(cwd, cacheHome, ['--port', board.port, 'get', '/big.bin', 'back.bin'], ['--trace-opt']);
       expect(execFileSync('cmp', [join(cwd, 'big.bin'), join(cwd, 'back.bin')]).length).toBe(0);
