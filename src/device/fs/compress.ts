@@ -126,6 +126,17 @@ export async function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefin
   return { ...best!, raw };
 }
 
+/**
+ * The board found no room for `choice`'s window, only for 2**bits bytes (0:
+ * none, fs_frames.py _bhold): the same bytes deflated for that window, or
+ * undefined to send them as they are.
+ */
+export async function narrowed(choice: CompressionChoice, bits: number): Promise<CompressionChoice | undefined> {
+  if (bits === 0) return undefined;
+  const { deflateRawSync } = await zlib();
+  return { raw: choice.raw, windowBits: bits, compressed: deflateRawSync(choice.raw, { windowBits: bits, level: 9, memLevel: 9 }) };
+}
+
 /** node:zlib, loaded on first use. */
 function zlib(): Promise<typeof import('node:zlib')> {
   return import('node:zlib');

@@ -214,9 +214,35 @@ export class DeviceFs {
       if (!save) for (const name of outcome.missing) this.sentAsSource.add(name);
     }
     if (only === undefined || only.size > 0) {
-      for (const program of installPrograms(missing, budget, { tracked: this.keep, only })) await this.device.exec(program, options);
+      const programs = installPrograms(missing, budget, { tracked: this.keep, only });
+      for (let i = 0; i < programs.length; i++) {
+        try {
+          await this.device.exec(programs[i], options);
+        } catch (err) {
+          if (!(await this.madeRoom(err, groups, options))) throw err;
+          await this.device.exec(programs[i], options);
+        }
+      }
     }
     for (const group of missing) this.installed.add(group);
+  }
+
+  /**
+   * After a MemoryError compiling helpers on a board that does not keep
+   * them (a small heap, which an earlier call of the same session filled
+   * with other groups: the upload receiver when a batch comes next, say):
+   * removes the installed groups `groups` does not need, so the install can
+   * be tried once more. False when there was nothing to remove, or the
+   * error was another.
+   */
+  private async madeRoom(err: unknown, groups: readonly HelperGroup[], options: OperationOptions): Promise<boolean> {
+    if (this.keep !== false || !isBelayError(err, 'BOARD_EXCEPTION') || err.data.type !== 'MemoryError') return false;
+    const needed = new Set<HelperGroup>(['base', ...groups]);
+    const spare = [...this.installed].filter((group) => !needed.has(group));
+    if (spare.length === 0) return false;
+    await this.device.exec(removalProgram(spare), options);
+    for (const group of spare) this.installed.delete(group);
+    return true;
   }
 
   /**

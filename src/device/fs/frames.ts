@@ -24,4 +24,4 @@ export function parseHeader(hi: number, lo: number): number {
 }
 
 /** Upload tags the receiver sends back. */
-export const TAG = { look: 0x4c, same: 0x53, ready: 0x47, ack: 0x41, failed: 0x58, corrupt: 0x5a, hash: 0x48, verdict: 0x56, done: 0x44, endOfOutput: 0x04 } as const;
+export const TAG = { look: 0x4c, same: 0x53, ready: 0x47, narrower: 0x67, ack: 0x41, failed: 0x58, corrupt: 0x5a, hash: 0x48, verdict: 0x56, done: 0x44, endOfOutput: 0x04 } as const;

@@ -30,7 +30,7 @@ import { ABORT_FRAME, END_FRAME, TAG, frameHeader } from './frames.js';
 import { SAFE_WINDOW, checkWindow } from '../link-window.js';
 import { createHasher, hashBytes, sameHash } from '../../hashing/hashing.js';
 import { framesOf } from './source.js';
-import { frameSizeFor, verifyFailed } from './upload-binary.js';
+import { frameSizeFor, goAhead, verifyFailed } from './upload-binary.js';
 import type { ContentHash, HashAlgorithm } from './types.js';
 
 /** One file of a batch: its bytes go to `temp`, renamed onto `target` at the commit ('' : to the batch's pack). */
@@ -127,7 +127,7 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
   const window = checkWindow(request.window ?? SAFE_WINDOW);
   const quantum = creditQuantum(window);
   const frameSize = frameSizeFor(window, request.freeHeap);
-  const payload = compression ? compression.compressed : stream;
+  let payload: Uint8Array = stream;
   // What the board's hash line must say for each file: the header record, then the content.
   const expected = files.map((file, i) => {
     const hasher = createHasher(algorithm);
@@ -146,18 +146,15 @@ export async function uploadBatch(device: BoardSession, batch: PreparedBatch, re
 
   const progress = (acked: number) => {
     if (!request.onProgress) return;
-    const done = Math.min(stream.length, compression ? Math.floor((acked / payload.length) * stream.length) : acked);
+    const done = Math.min(stream.length, payload !== stream ? Math.floor((acked / payload.length) * stream.length) : acked);
     let index = 0;
     while (index + 1 < files.length && starts[index + 1] - headers[index + 1].length <= done) index += 1;
     request.onProgress(index, Math.max(0, Math.min(files[index].bytes.length, done - starts[index])));
   };
 
   const exchange = async (io: Parameters<Parameters<typeof runExchange>[2]>[0]): Promise<boolean> => {
-    const [ready] = await io.read(1, 'the board receiver to start');
-    if (ready !== TAG.ready) {
-      io.unread(Uint8Array.of(ready));
-      throw new EndedEarly();
-    }
+    // The board may have room for a narrower window only, or none (goAhead).
+    payload = (await goAhead(io, compression))?.compressed ?? stream;
     link = new CreditedLink(io, window, quantum, progress);
     const frames = framesOf(payload, frameSize);
     const nextFrame = async (): Promise<Uint8Array> => {

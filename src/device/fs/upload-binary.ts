@@ -33,11 +33,30 @@ import { pyCall } from './board-code.js';
 import { EndedEarly, readLine, runExchange } from './exchange.js';
 import { ABORT_FRAME, END_FRAME, MAX_FRAME, TAG, frameHeader } from './frames.js';
 import { CreditedLink, creditQuantum } from './credit.js';
-import type { CompressionChoice } from './compress.js';
+import { MIN_WINDOW_BITS, narrowed, type CompressionChoice } from './compress.js';
 import { SAFE_WINDOW, checkWindow } from '../link-window.js';
 import { createHasher, sameHash } from '../../hashing/hashing.js';
 import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
+
+/**
+ * Reads a receiver's go-ahead (fs_frames.py _bgo): b"G", or b"g" and the
+ * window bits the board found room for, narrower than asked (0: none).
+ * Resolves with what to send: `compression` as chosen, the same bytes
+ * deflated again for the narrower window, or undefined for the bytes as
+ * they are. Anything else is not the receiver's: EndedEarly.
+ */
+export async function goAhead(io: InteractiveIo, compression: CompressionChoice | undefined): Promise<CompressionChoice | undefined> {
+  const [ready] = await io.read(1, 'the board receiver to start');
+  if (ready === TAG.ready) return compression;
+  if (ready === TAG.narrower && compression) {
+    const [bits] = await io.read(1, 'the window the board has room for');
+    if (bits !== 0 && (bits < MIN_WINDOW_BITS || bits >= compression.windowBits)) throw new BelayError('PROTOCOL', `the board offered a ${2 ** bits}-byte window for a ${2 ** compression.windowBits}-byte one`);
+    return narrowed(compression, bits);
+  }
+  io.unread(Uint8Array.of(ready));
+  throw new EndedEarly();
+}
 
 /** The smallest frame buffer: what a board gets when its free heap is unknown and its window small. */
 export const MIN_FRAME = 512;
@@ -187,8 +206,6 @@ async function receive(
   const { compression, signal, onProgress } = request;
   const hasher = createHasher(request.algorithm);
   const wireAtStart = device.transport.wire.total;
-  // What goes on the wire, and how much of the original each wire byte stands for (progress).
-  const payload: UploadSource = compression ? compression.compressed : request.source;
   const rawTotal = compression ? compression.raw.length : request.total;
   if (compression) hasher.update(compression.raw);
   let stopReason: unknown;
@@ -204,14 +221,12 @@ async function receive(
       stopped = true;
       return undefined;
     }
-    const [ready] = await io.read(1, 'the board receiver to start');
-    if (ready !== TAG.ready) {
-      io.unread(Uint8Array.of(ready));
-      throw new EndedEarly();
-    }
+    // What goes on the wire (the board may have room for a narrower window only), and how much of the original each wire byte stands for (progress).
+    const sending = await goAhead(io, compression);
+    const payload: UploadSource = sending ? sending.compressed : (compression?.raw ?? request.source);
     const frames = framesOf(payload, frameSize);
     link = new CreditedLink(io, window, quantum, (acked) => {
-      const done = compression ? Math.min(rawTotal!, Math.floor((acked / compression.compressed.length) * rawTotal!)) : Math.min(acked, sent);
+      const done = sending ? Math.min(rawTotal!, Math.floor((acked / sending.compressed.length) * rawTotal!)) : Math.min(acked, sent);
       onProgress?.({ done, total: rawTotal });
     });
     // The next framed piece of the stream: a data frame, or the end or abort frame.

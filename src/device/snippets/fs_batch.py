@@ -33,6 +33,9 @@ def _bputs(size, q, z, solo, pk=None):
     import micropython
 
     gc.collect()
+    zb = _bwin(z)
+    if z:
+        gc.collect()
     base = gc.mem_alloc()
     frame, mv = _brx(size, q)
     r = _BFr(frame, mv)
@@ -40,10 +43,10 @@ def _bputs(size, q, z, solo, pk=None):
     ob = bytearray(512)
     om = memoryview(ob)
     d = None
-    if z:
+    if zb:
         import deflate
 
-        d = deflate.DeflateIO(r, deflate.RAW, z)
+        d = deflate.DeflateIO(r, deflate.RAW, zb)
     # The write error, and whether the stream went bad.
     st = [None, False]
 
@@ -83,7 +86,7 @@ def _bputs(size, q, z, solo, pk=None):
     peak = 0
     micropython.kbd_intr(-1)
     try:
-        wr(b"G")
+        wr(b"G" if zb == z else b"g" + bytes((zb,)))
         while True:
             h = need(1)
             if h is None or h[0] != 0x46:

@@ -31,6 +31,9 @@ def _bup(tmp, target, size, q, mk, z):
 
     _bprep(tmp, target, mk)
     gc.collect()
+    zb = _bwin(z)
+    if z:
+        gc.collect()
     base = gc.mem_alloc()
     frame, mv = _brx(size, q)
     hv = memoryview(bytearray(2))
@@ -43,9 +46,9 @@ def _bup(tmp, target, size, q, mk, z):
     peak = 0
     micropython.kbd_intr(-1)
     try:
-        wr(b"G")
-        if z:
-            end, err, peak = _bunz(frame, mv, fw, z, base)
+        wr(b"G" if zb == z else b"g" + bytes((zb,)))
+        if zb:
+            end, err, peak = _bunz(frame, mv, fw, zb, base)
         else:
             while True:
                 n = frame()
