@@ -16,7 +16,7 @@
  * missing or unsound.
  */
 import { createHash } from 'node:crypto';
-import { installPrograms, trackedProgram } from './fs/board-code.js';
+import { loaderProgram, trackedProgram } from './fs/board-code.js';
 import { probeProgram } from './probe-program.js';
 import { pyLiteral } from './snippets.js';
 
@@ -32,7 +32,7 @@ let digest: string | undefined;
  * prints its answer.
  */
 export function bootText(): string {
-  text ??= `${trackedProgram(installPrograms(['cache'])[0])}${probeProgram({ resident: true })}`;
+  text ??= `${trackedProgram(loaderProgram())}${probeProgram({ resident: true })}`;
   return text;
 }
 

@@ -66,6 +66,17 @@ export function installPrograms(groups: readonly HelperGroup[] = ['base', 'write
 }
 
 /**
+ * The loader of the helpers' flash copies (the `cache` group: fs_cache.py,
+ * fs_cache_load.py and its version marker) as one program. helper-cache.ts
+ * sends it in front of the first cache program a board lacks it for, and
+ * boot-copy.ts keeps it in the boot copy; either way it then stays in the
+ * board's globals with the helpers, and every later load sends only its call.
+ */
+export function loaderProgram(): string {
+  return installPrograms(['cache'])[0];
+}
+
+/**
  * `items` cut into consecutive runs, each compiled on the board as one
  * program: a run takes the next item while the sizes so far (each plus
  * `gap`) and the next item's stay within `budget`; an item over the budget

@@ -106,7 +106,6 @@ export async function compressUpload(source: UploadSource, total: number | undef
 export async function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefined): Promise<CompressionChoice | undefined> {
   const sample = sampleOf(raw);
   if (sample && !(await sampleShrinks(sample, freeHeap, raw.length))) return undefined;
-  const { deflateRawSync } = await zlib();
   const widest = windowBitsFor(freeHeap, raw.length);
   let best: { compressed: Uint8Array; windowBits: number } | undefined;
   // zlib's choices differ by window: on text that repeats itself closely a
@@ -117,7 +116,7 @@ export async function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefin
   // narrower windows never came out smaller.
   const narrowest = raw.length <= NARROWER_TRIES_MAX ? Math.max(MIN_WINDOW_BITS, widest - 4) : widest;
   for (let windowBits = widest; windowBits >= narrowest; windowBits -= 2) {
-    const compressed = deflateRawSync(raw, { windowBits, level: 9, memLevel: 9 });
+    const compressed = await deflateRaw(raw, windowBits);
     if (!best || compressed.length <= best.compressed.length) best = { compressed, windowBits };
     // Data the widest window cannot shrink enough (random, already compressed) narrower ones will not either.
     if (compressed.length > raw.length * (1 - MIN_SAVING)) break;
@@ -128,24 +127,23 @@ export async function deflateIfWorth(raw: Uint8Array, freeHeap: number | undefin
 
 /**
  * The board found no room for `choice`'s window, only for 2**bits bytes (0:
- * none, fs_frames.py _bhold): the same bytes deflated for that window, or
+ * none, fs_frames.py _bwin): the same bytes deflated for that window, or
  * undefined to send them as they are.
  */
 export async function narrowed(choice: CompressionChoice, bits: number): Promise<CompressionChoice | undefined> {
   if (bits === 0) return undefined;
-  const { deflateRawSync } = await zlib();
-  return { raw: choice.raw, windowBits: bits, compressed: deflateRawSync(choice.raw, { windowBits: bits, level: 9, memLevel: 9 }) };
+  return { raw: choice.raw, windowBits: bits, compressed: await deflateRaw(choice.raw, bits) };
 }
 
-/** node:zlib, loaded on first use. */
-function zlib(): Promise<typeof import('node:zlib')> {
-  return import('node:zlib');
+/** `data` as a raw deflate stream with a window of 2**windowBits bytes, deflate's best effort (node:zlib loads on first use). */
+async function deflateRaw(data: Uint8Array, windowBits: number): Promise<Uint8Array> {
+  const { deflateRawSync } = await import('node:zlib');
+  return deflateRawSync(data, { windowBits, level: 9, memLevel: 9 });
 }
 
 /** Whether the sample of `size` bytes of data shrinks enough, deflated with the widest window the data would get. */
 async function sampleShrinks(sample: Uint8Array, freeHeap: number | undefined, size: number): Promise<boolean> {
-  const { deflateRawSync } = await zlib();
-  const compressed = deflateRawSync(sample, { windowBits: windowBitsFor(freeHeap, size), level: 9, memLevel: 9 });
+  const compressed = await deflateRaw(sample, windowBitsFor(freeHeap, size));
   return compressed.length <= sample.length * (1 - SAMPLE_SAVING);
 }
 

@@ -21,7 +21,7 @@ import type { OperationOptions } from './types.js';
 import type { BoardSession } from '../session.js';
 import { snippet, pyLiteral, type PyValue } from '../snippets.js';
 import { bootDigest, bootText } from '../boot-copy.js';
-import { HELPER_GROUPS, groupVersion, installPrograms, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
+import { HELPER_GROUPS, groupVersion, loaderProgram, stripped, trackedProgram, withinBudget, type HelperGroup } from './board-code.js';
 
 /** Free bytes a save must leave on the board's filesystem: helpers never take the user's last space. */
 export const FREE_RESERVE = 64 * 1024;
@@ -71,17 +71,6 @@ export function helperFiles(groups: readonly HelperGroup[]): string[] {
   return [...new Set(groups.flatMap((group) => HELPER_GROUPS[group]))];
 }
 
-/**
- * The loader itself (the `cache` group: fs_cache.py, fs_cache_load.py and
- * its version marker), sent in front of the first program of the cache that
- * a board does not hold it for. It then stays in the board's globals with
- * the helpers (the install is tracked, so `run` clears it with them): every
- * later load, in this session or the next, sends only its call.
- */
-function loaderCode(): string {
-  return installPrograms(['cache'])[0];
-}
-
 /** fs_cache_save.py around `body`, gone again afterwards whatever `body` did (a save is rare: the loader stays, the saver does not). */
 function withSaver(body: string): string {
   return `${snippet('fs_cache_save')}try:\n ${body}\nfinally:\n del _bsv\n`;
@@ -118,9 +107,9 @@ export function savePrograms(files: readonly string[], groups: readonly HelperGr
  * reading (they run again, which redefines the same code). The helpers and
  * the loader stay on the board, so what every program defines is noted for
  * `run` to clear (board-code.ts): only a board that keeps its helpers gets
- * the cache. `copies`: the probe
- * saw /.belay/helpers (else there is nothing to load). `loader`: the board
- * holds this version of the loader already (else the first program brings it).
+ * the cache. `copies`: the probe saw /.belay/helpers (else there is nothing
+ * to load). `loader`: the board holds this version of the loader already
+ * (else the first program brings it).
  */
 export async function installFromCache(
   device: BoardSession,
@@ -132,7 +121,7 @@ export async function installFromCache(
   // A load notes what it defines itself (fs_cache_load.py); the loader's own definitions and a save need the tracking lines.
   const run = async (program: string, tracksItself: boolean): Promise<[string[], string[]]> => {
     const body = tracksItself ? program : trackedProgram(program);
-    const answer = await device.execJson<[string[], string[]]>(loader ? body : `${trackedProgram(loaderCode())}${body}`, options);
+    const answer = await device.execJson<[string[], string[]]>(loader ? body : `${trackedProgram(loaderProgram())}${body}`, options);
     loader = true;
     return answer;
   };

@@ -40,8 +40,9 @@ import { framesOf, type UploadSource } from './source.js';
 import type { ContentHash, HashAlgorithm, Progress } from './types.js';
 
 /**
- * Reads a receiver's go-ahead (fs_frames.py _bgo): b"G", or b"g" and the
- * window bits the board found room for, narrower than asked (0: none).
+ * Reads a receiver's go-ahead (_bup, _bputs): b"G", or b"g" and the window
+ * bits the board found room for (fs_frames.py _bwin), narrower than asked
+ * (0: none).
  * Resolves with what to send: `compression` as chosen, the same bytes
  * deflated again for the narrower window, or undefined for the bytes as
  * they are. Anything else is not the receiver's: EndedEarly.

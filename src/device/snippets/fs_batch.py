@@ -32,10 +32,7 @@
 def _bputs(size, q, z, solo, pk=None):
     import micropython
 
-    gc.collect()
     zb = _bwin(z)
-    if z:
-        gc.collect()
     base = gc.mem_alloc()
     frame, mv = _brx(size, q)
     r = _BFr(frame, mv)

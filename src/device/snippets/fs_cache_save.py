@@ -6,9 +6,10 @@ def _bsv(fs, gs, reserve):
     # (a byte the link changed shows here): saves it, replacing every saved
     # version of that name, and runs it (not an entry with a fourth item: the
     # boot copy, which runs only at the next connection); then marks the
-    # groups of gs whose files all ran. Nothing is saved when the flash would keep less than
-    # reserve bytes free, or /.belay cannot be written; a failed save leaves
-    # no partial copy. Prints [the names not saved, the names not run].
+    # groups of gs whose files all ran. Nothing is saved when the flash would
+    # keep less than reserve bytes free, or /.belay cannot be written; a
+    # failed save leaves no partial copy. Prints [the names not saved, the
+    # names not run].
     import os
 
     d = "/.belay/helpers"

@@ -105,22 +105,26 @@ def _brx(size, q):
     return frame, mv
 
 
-
-
 def _bwin(z):
     # The widest window, from the 2**z bytes the host asked for down, that
-    # the heap has one free run for now (deflate.DeflateIO allocates its
-    # window in one piece, after its state of ~1.3 KB: 1.5 KB to spare): a
-    # heap a long session fragmented can have far more free than 2**z and no
-    # run that long. 0 when none fits: the stream must come uncompressed.
-    # Called just after a collection, before the receiver's own buffers;
-    # each try is garbage at once, collected again by the caller. The
-    # receiver's go-ahead tells the host which: b"G" as asked, else b"g" and
-    # the bits it has room for (the host deflates again for them).
+    # the heap has one free run for (deflate.DeflateIO allocates its window
+    # in one piece, after its state of ~1.3 KB: 1.5 KB to spare): a heap a
+    # long session fragmented can have far more free than 2**z and no run
+    # that long. 0 when none fits: the stream must come uncompressed. A
+    # receiver calls it first, before its own buffers: it collects, tries,
+    # and collects the tries again. The receiver's go-ahead tells the host
+    # which: b"G" as asked, else b"g" and the bits it has room for (the host
+    # deflates again for them).
+    gc.collect()
+    if not z:
+        return 0
+    w = 0
     while z >= 9:
         try:
             bytearray((1 << z) + 1536)
-            return z
+            w = z
+            break
         except MemoryError:
             z -= 1
-    return 0
+    gc.collect()
+    return w

@@ -30,10 +30,7 @@ def _bup(tmp, target, size, q, mk, z):
     import micropython
 
     _bprep(tmp, target, mk)
-    gc.collect()
     zb = _bwin(z)
-    if z:
-        gc.collect()
     base = gc.mem_alloc()
     frame, mv = _brx(size, q)
     hv = memoryview(bytearray(2))
